@@ -1,0 +1,78 @@
+"""Symptom Journal: measure how people do between and around ketamine treatments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, redirect
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from .accounts.auth import register_auth
+from .config import build_config, default_instance_path, load_secret_key
+from .db import configure_sqlite
+from .errors import register_error_handlers
+from .extensions import api, csrf, db, limiter, login_manager, migrate
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Return a configured app; ``config`` overrides settings read from the environment."""
+    instance_path = default_instance_path()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        static_folder=None,
+    )
+    app.config.update(build_config(instance_path, config))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    register_extensions(app)
+    register_error_handlers(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension singletons to ``app``."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    register_auth(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the API's blueprints (documented in OpenAPI) and the plain ones."""
+    from .accounts.views import blp as auth_blp
+    from .journal.views import entries_blp, sessions_blp
+    from .ops.views import blp as health_blp
+    from .ops.views import docs
+
+    for blueprint in (auth_blp, sessions_blp, entries_blp, health_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs)
+
+    @app.route("/")
+    def index() -> Response:
+        return redirect("/api/docs")
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``flask`` commands."""
+    from .cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)

@@ -1,0 +1,162 @@
+"""The Flask side of signing in: the session cookie, the current user, CSRF and roles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, after_this_request, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from sqlalchemy import update
+
+from ..db import utcnow
+from ..errors import error_response
+from ..extensions import csrf, db, login_manager
+from .models import LoginSession, User
+from .passwords import PasswordHasher
+from .service import SessionPolicy, Throttle, needs_touch, resolve_session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Anonymous unsafe requests are CSRF-checked only where they act without an account:
+# signing in and registering (login CSRF). Everywhere else they get 401 first.
+ANONYMOUS_CSRF_ENDPOINTS = {"auth.login", "auth.register"}
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session (it only holds the CSRF secret), marked Secure over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(request.is_secure or app.config.get("SESSION_COOKIE_SECURE"))
+
+
+def policies() -> dict[str, SessionPolicy]:
+    """Return the session policy of each role from the settings."""
+    config = current_app.config
+    return {
+        "patient": SessionPolicy(
+            config["PATIENT_SESSION_IDLE"], config["PATIENT_SESSION_LIFETIME"]
+        ),
+        "clinician": SessionPolicy(
+            config["CLINICIAN_SESSION_IDLE"], config["CLINICIAN_SESSION_LIFETIME"]
+        ),
+    }
+
+
+def throttle() -> Throttle:
+    """Return the per-account failed sign-in limit from the settings."""
+    return Throttle(
+        current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], current_app.config["LOGIN_FAILURE_WINDOW"]
+    )
+
+
+def hasher() -> PasswordHasher:
+    """Return the app's password hasher."""
+    return cast(PasswordHasher, current_app.extensions["password_hasher"])
+
+
+def load_user_from_request(_request: Any) -> User | None:
+    """Return the user of a live login session named by the cookie, else None."""
+    token = request.cookies.get(current_app.config["LOGIN_COOKIE_NAME"])
+    if not token or len(token) > 128:
+        return None
+    now = utcnow()
+    found = resolve_session(db.session, token=token, policies=policies(), now=now)
+    if found is None:
+        return None
+    login, user = found
+    g.login_session = login
+    if needs_touch(login, now):
+        _touch(login.id, now)
+    return user
+
+
+def _touch(login_id: uuid.UUID, now: Any) -> None:
+    # A separate short write transaction: the request's own may be a read-only one.
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        conn.execute(
+            update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now)
+        )
+        conn.commit()
+
+
+def current_login_id() -> uuid.UUID | None:
+    """Return the id of the request's login session, if it has one."""
+    login = g.get("login_session")
+    return login.id if login is not None else None
+
+
+def set_login_cookie(token: str, policy: SessionPolicy) -> None:
+    """Send the session cookie with this request's response."""
+
+    @after_this_request
+    def _set(response: Response) -> Response:
+        response.set_cookie(
+            current_app.config["LOGIN_COOKIE_NAME"],
+            token,
+            max_age=int(policy.lifetime.total_seconds()),
+            httponly=True,
+            secure=request.is_secure,
+            samesite="Lax",
+            path="/",
+        )
+        return response
+
+
+def clear_login_cookie() -> None:
+    """Remove the session cookie with this request's response."""
+
+    @after_this_request
+    def _clear(response: Response) -> Response:
+        response.delete_cookie(
+            current_app.config["LOGIN_COOKIE_NAME"],
+            httponly=True,
+            secure=request.is_secure,
+            samesite="Lax",
+            path="/",
+        )
+        return response
+
+
+def role_required(role: str) -> Callable[[F], F]:
+    """Decorate a view so that only signed-in users of ``role`` reach it (401, else 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role != role:
+                return error_response(403, f"This is only for {role} accounts.")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def register_auth(app: Flask) -> None:
+    """Wire the cookie session, the user loader and the CSRF check into the app."""
+    app.session_interface = CookieSessionInterface()
+    app.extensions["password_hasher"] = PasswordHasher(
+        app.config.get("PASSWORD_HASH_PROFILE", "default")
+    )
+    login_manager.session_protection = None
+    login_manager.request_loader(load_user_from_request)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized() -> Response:
+        return error_response(401, "Sign in first: POST /api/v1/auth/login.")
+
+    @app.before_request
+    def _check_csrf() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return
+        if request.routing_exception is not None:
+            return  # an unknown path or method answers 404/405, not a CSRF error
+        if current_user.is_authenticated or request.endpoint in ANONYMOUS_CSRF_ENDPOINTS:
+            csrf.protect()

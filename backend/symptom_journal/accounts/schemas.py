@@ -1,0 +1,71 @@
+"""Schemas of accounts and login sessions."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..fields import Text, Timestamp, validate_timezone
+from .models import ROLES
+
+
+def _password(description: str | None = None) -> fields.String:
+    # Long enough for any real password; the rules themselves are in passwords.py.
+    return fields.String(
+        required=True,
+        validate=validate.Length(max=1024),
+        metadata={"description": description} if description else {},
+    )
+
+
+class RegisterIn(ma.Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = _password("12 to 256 characters, not a common password.")
+    role = fields.String(
+        load_default="patient", validate=validate.OneOf(ROLES, error="Must be one of: {choices}.")
+    )
+    display_name = Text(allow_none=True, validate=validate.Length(min=1, max=100))
+    timezone = fields.String(
+        load_default="UTC", validate=validate_timezone, metadata={"description": "IANA name."}
+    )
+
+
+class LoginIn(ma.Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = _password()
+
+
+class UserOut(ma.Schema):
+    id = fields.UUID(required=True)
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+    display_name = fields.String(allow_none=True, required=True)
+    timezone = fields.String(required=True)
+
+
+class ProfilePatch(ma.Schema):
+    display_name = Text(allow_none=True, validate=validate.Length(min=1, max=100))
+    timezone = fields.String(validate=validate_timezone, metadata={"description": "IANA name."})
+
+
+class PasswordChangeIn(ma.Schema):
+    current_password = _password()
+    new_password = _password("12 to 256 characters, not a common password.")
+
+
+class CsrfOut(ma.Schema):
+    csrf_token = fields.String(required=True)
+
+
+class LoginSessionOut(ma.Schema):
+    id = fields.UUID(required=True)
+    created_at = Timestamp(required=True)
+    last_seen_at = Timestamp(required=True)
+    expires_at = Timestamp(required=True)
+    user_agent = fields.String(allow_none=True)
+    current = fields.Boolean(required=True, metadata={"description": "The device asking."})
+
+
+class LoginSessionList(ma.Schema):
+    items = fields.List(fields.Nested(LoginSessionOut), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)

@@ -1,0 +1,192 @@
+"""``flask`` commands: demo data, accounts, housekeeping."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import delete, select
+
+from . import records
+from .accounts import service as accounts
+from .accounts.models import ROLES, LoginSession, User
+from .db import utcnow
+from .extensions import db
+from .journal.service import ENTRIES, SESSIONS
+
+DEMO_EMAIL = "demo.patient@example.org"
+DEMO_TIMEZONE = "America/New_York"
+# Induction twice a week, then maintenance spaced out: days after the start of the journal.
+DEMO_SESSION_DAYS = (28, 31, 35, 38, 56, 84, 119, 154)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="patient", show_default=True)
+@click.option("--display-name", default=None)
+@click.option("--timezone", default="UTC", show_default=True)
+@click.password_option()
+@with_appcontext
+def create_user(
+    email: str, role: str, display_name: str | None, timezone: str, password: str
+) -> None:
+    """Create an account."""
+    user = accounts.register(
+        db.session,
+        hasher=current_app.extensions["password_hasher"],
+        email=email,
+        password=password,
+        role=role,
+        display_name=display_name,
+        timezone=timezone,
+    )
+    db.session.commit()
+    click.echo(f"Created {role} {user.email} ({user.id}).")
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired() -> None:
+    """Delete login sessions past their absolute lifetime."""
+    result = db.session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))
+    db.session.commit()
+    click.echo(f"Deleted {result.rowcount} expired login sessions.")  # type: ignore[attr-defined]
+
+
+def _clamp(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
+
+
+def demo_journal(
+    start: date, days: int, seed: int = 7
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return (sessions, entries) of a believable six months around eight treatments."""
+    rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not secrets
+    zone = ZoneInfo(DEMO_TIMEZONE)
+
+    def stamp(day: date, hour: int, minute: int) -> datetime:
+        local = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
+
+    sessions: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    session_days = {
+        start + timedelta(days=offset): index for index, offset in enumerate(DEMO_SESSION_DAYS)
+    }
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        # Mood climbs from about 3 to about 6.5 once treatment starts, with a dip before each
+        # maintenance session as the effect wears off.
+        treated = max(0, offset - DEMO_SESSION_DAYS[0])
+        level = 3.2 + 3.3 * (1 - 0.97**treated)
+        if day in session_days:
+            index = session_days[day]
+            session_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            sessions.append(
+                {
+                    "id": session_id,
+                    "started_at": stamp(day, 10, 0),
+                    "duration_minutes": 40 if index < 4 else 50,
+                    "treatment": "ketamine_iv",
+                    "dose_mg": 35.0 if index < 2 else 45.0,
+                    "clinic": "Riverside Wellness Clinic",
+                    "notes": "Induction series." if index < 4 else "Maintenance.",
+                }
+            )
+            pre_systolic = rng.randint(118, 132)
+            entries.append(
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "recorded_at": stamp(day, 9, 40),
+                    "mood": _clamp(level - 0.5 + rng.gauss(0, 0.8), 0, 10),
+                    "anxiety": _clamp(7 - level * 0.6 + rng.gauss(0, 0.8), 0, 10),
+                    "systolic": pre_systolic,
+                    "diastolic": rng.randint(76, 86),
+                    "heart_rate": rng.randint(68, 84),
+                    "session_id": session_id,
+                    "phase": "pre",
+                    "note": "Nervous before the first one." if index == 0 else None,
+                }
+            )
+            entries.append(
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "recorded_at": stamp(day, 11, 15),
+                    "mood": _clamp(level + 1.5 + rng.gauss(0, 0.8), 0, 10),
+                    "anxiety": _clamp(5 - level * 0.5 + rng.gauss(0, 0.8), 0, 10),
+                    "dissociation": _clamp(6 - index * 0.4 + rng.gauss(0, 1), 0, 10),
+                    "systolic": pre_systolic + rng.randint(8, 24),
+                    "diastolic": rng.randint(84, 96),
+                    "heart_rate": rng.randint(74, 96),
+                    "side_effects": rng.sample(
+                        ["nausea", "dizziness", "dissociation", "headache"], k=2
+                    ),
+                    "session_id": session_id,
+                    "phase": "post",
+                    "note": "Felt floaty for about an hour, then calm." if index == 1 else None,
+                }
+            )
+        if rng.random() < 0.12:
+            continue  # a missed day
+        mood = _clamp(level + rng.gauss(0, 1.0), 0, 10)
+        entries.append(
+            {
+                "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                "recorded_at": stamp(day, 21, rng.randint(0, 59)),
+                "mood": mood,
+                "anxiety": _clamp(8 - level * 0.8 + rng.gauss(0, 1.0), 0, 10),
+                "sleep_hours": round(rng.gauss(6.3 + level * 0.15, 0.7) * 4) / 4,
+                "sleep_quality": _clamp(level + rng.gauss(0, 1.2), 0, 10),
+                "note": "Walked by the river with my sister." if offset % 47 == 13 else None,
+            }
+        )
+    return sessions, entries
+
+
+@click.command("demo-data")
+@with_appcontext
+def demo_data() -> None:
+    """Create a demo patient with six months of entries around eight sessions; print the login."""
+    existing = db.session.scalar(select(User).where(User.email_key == DEMO_EMAIL))
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    password = "demo-" + secrets.token_urlsafe(12)
+    user = accounts.register(
+        db.session,
+        hasher=current_app.extensions["password_hasher"],
+        email=DEMO_EMAIL,
+        password=password,
+        role="patient",
+        display_name="Demo Patient",
+        timezone=DEMO_TIMEZONE,
+    )
+    today = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
+    sessions, entries = demo_journal(today - timedelta(days=181), 182)
+    now = utcnow()
+    for kind, rows in ((SESSIONS, sessions), (ENTRIES, entries)):
+        for row in rows:
+            record_id = row.pop("id")
+            records.put_record(
+                db.session,
+                kind,
+                owner_id=user.id,
+                record_id=record_id,
+                values=row,
+                if_match=None,
+                now=now,
+            )
+    db.session.commit()
+    click.echo(f"Demo patient with {len(sessions)} sessions and {len(entries)} entries.")
+    click.echo(f"  email:    {DEMO_EMAIL}")
+    click.echo(f"  password: {password}")
+
+
+commands = [create_user, purge_expired, demo_data]

@@ -1,0 +1,104 @@
+"""Configuration, read from the environment only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_ROOT = PACKAGE_DIR.parents[1]
+
+
+def default_instance_path() -> Path:
+    """Return the instance folder: ``$INSTANCE_PATH``, else ``instance/`` at the checkout's top."""
+    if os.environ.get("INSTANCE_PATH"):
+        return Path(os.environ["INSTANCE_PATH"]).resolve()
+    return SOURCE_ROOT / "instance"
+
+
+def env_int(name: str, default: int) -> int:
+    """Return the integer environment variable ``name``; raise ``ValueError`` naming it."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from None
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return ``$SECRET_KEY``, else the key kept in the instance folder, made on first use."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when two workers start at once, only one key is ever written.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver named for plain ``postgres[ql]://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the app's settings from the environment, with ``overrides`` applied last."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'journal.db'}"
+    config: dict[str, Any] = {
+        "SECRET_KEY": None,  # filled in by create_app unless overridden
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Sessions, CSRF and cookies
+        "SESSION_COOKIE_NAME": "sj_csrf",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "LOGIN_COOKIE_NAME": "sj_session",
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_HEADERS": ["X-CSRF-Token"],
+        # The token lives as long as the browser's cookie session, not one hour: a phone
+        # that was offline all afternoon must still be able to sync.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PATIENT_SESSION_IDLE": timedelta(days=env_int("PATIENT_SESSION_IDLE_DAYS", 30)),
+        "PATIENT_SESSION_LIFETIME": timedelta(days=env_int("PATIENT_SESSION_MAX_DAYS", 90)),
+        "CLINICIAN_SESSION_IDLE": timedelta(minutes=env_int("CLINICIAN_SESSION_IDLE_MINUTES", 30)),
+        "CLINICIAN_SESSION_LIFETIME": timedelta(hours=env_int("CLINICIAN_SESSION_MAX_HOURS", 12)),
+        # Rate limits
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "symptom-journal",
+        # If Redis goes away, count in memory rather than fail every request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",
+        "LOGIN_FAILURES_PER_ACCOUNT": env_int("LOGIN_FAILURES_PER_ACCOUNT", 10),
+        "LOGIN_FAILURE_WINDOW": timedelta(minutes=env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)),
+        "LOGIN_FAILURES_PER_ADDRESS": os.environ.get(
+            "LOGIN_FAILURES_PER_ADDRESS", "100 per 15 minutes"
+        ),
+        "REGISTRATIONS_PER_ADDRESS": os.environ.get("REGISTRATIONS_PER_ADDRESS", "100 per hour"),
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
+        # OpenAPI
+        "API_TITLE": "Symptom Journal",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "FRONTEND_DIR": Path(os.environ.get("FRONTEND_DIR", SOURCE_ROOT / "frontend")),
+        "MIGRATIONS_DIR": SOURCE_ROOT / "migrations",
+    }
+    config.update(overrides or {})
+    return config

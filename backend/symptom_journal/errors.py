@@ -1,0 +1,119 @@
+"""The one JSON error shape, and the domain errors services raise instead of HTTP ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask_wtf.csrf import CSRFError
+
+JSON_MIMETYPES = ("application/json",)
+
+
+class DomainError(Exception):
+    """An expected failure of a service call, mapped to one HTTP status."""
+
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = dict(errors) if errors else None
+        self.headers = dict(headers) if headers else {}
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+
+
+class Invalid(DomainError):
+    """A body that is well-formed but breaks a rule; ``errors`` maps field names to messages."""
+
+    status = 422
+
+    def __init__(self, errors: Mapping[str, list[str]], location: str = "json") -> None:
+        super().__init__("The request was well-formed but had invalid values.")
+        self.errors = {location: dict(errors)}
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+def error_response(
+    status: int,
+    message: str | None = None,
+    *,
+    errors: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Return a response in the product's error shape: ``{code, status, message, errors?}``."""
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {"code": status, "status": phrase, "message": message or phrase}
+    if errors:
+        body["errors"] = dict(errors)
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors, CSRF failures and bodies of the wrong type to the JSON shape."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        return error_response(
+            error.status, error.message, errors=error.errors, headers=error.headers
+        )
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> Response:
+        # Flask-WTF reports CSRF failures as 400; the contract says 403.
+        return error_response(
+            403,
+            f"{error.description} Fetch a token from GET /api/v1/auth/csrf and send it "
+            "as the X-CSRF-Token header.",
+        )
+
+    @app.before_request
+    def _require_json_bodies() -> Response | None:
+        # A body of another type would otherwise be read as "no body" and yield
+        # misleading "missing field" errors.
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        has_body = (
+            bool(request.content_length)
+            or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        )
+        if has_body and not (request.is_json):
+            return error_response(
+                415,
+                "Send the request body as JSON with 'Content-Type: application/json'.",
+            )
+        return None

@@ -1,0 +1,364 @@
+"""What every synced patient record shares: ownership, versions, soft deletes and pages.
+
+``owned`` is the one place that decides which rows a patient may reach: every query of
+patient data starts from it. The functions below implement the sync rules of the API
+contract (PUT by client id, If-Match, tombstones) once for every kind of record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from sqlalchemy import ForeignKey, Integer, Select, Update, Uuid, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import DbSession, UTCDateTime, utcnow
+from .errors import Conflict, Invalid, NotFound, PreconditionFailed
+from .fields import encode_cursor
+
+ANY_VERSION = "*"
+
+
+class Record:
+    """Columns of every synced record; the time column of each kind is its own."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    # The client's UTC offset, in minutes, at the record's time; with it the record
+    # answers with the offset it was given and falls on the patient's own calendar day.
+    utc_offset: Mapped[int] = mapped_column(Integer)
+    local_date: Mapped[date]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+R = TypeVar("R", bound=Record)
+Rules = Callable[[DbSession, uuid.UUID, Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """How one kind of record is stored: its model, time column and content fields."""
+
+    model: type[Any]
+    name: str
+    time_field: str
+    fields: tuple[str, ...]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    # Cross-field and reference rules over a record's full content; raise Invalid.
+    rules: Rules | None = None
+
+    def time_column(self) -> Any:
+        return getattr(self.model, self.time_field)
+
+
+@dataclass
+class Page:
+    """One page of a list and the cursor of the next, or None at the end."""
+
+    items: list[Any]
+    next_cursor: str | None
+
+
+def owned(model: type[R], owner_id: uuid.UUID, *, include_deleted: bool = False) -> Select[Any]:
+    """Return a select of ``model`` rows belonging to ``owner_id`` (live ones unless asked)."""
+    query = select(model).where(model.owner_id == owner_id)
+    if not include_deleted:
+        query = query.where(model.deleted_at.is_(None))
+    return query
+
+
+def owned_update(model: type[Record], owner_id: uuid.UUID) -> Update:
+    """Return an UPDATE of ``model`` limited to the owner's live rows."""
+    return update(model).where(model.owner_id == owner_id, model.deleted_at.is_(None))
+
+
+def at_offset(moment: datetime, minutes: int) -> datetime:
+    """Return ``moment`` expressed at a UTC offset of ``minutes``."""
+    return moment.astimezone(timezone(timedelta(minutes=minutes)))
+
+
+def local_time(record: Record, kind: RecordKind) -> datetime:
+    """Return the record's time at the offset the client gave."""
+    return at_offset(getattr(record, kind.time_field), record.utc_offset)
+
+
+def find_owned(
+    session: DbSession,
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    record_id: uuid.UUID,
+    include_deleted: bool = False,
+    for_update: bool = False,
+) -> Any:
+    """Return the owner's record with this id; raise NotFound (also for other owners' ids)."""
+    query = owned(kind.model, owner_id, include_deleted=include_deleted).where(
+        kind.model.id == record_id
+    )
+    if for_update:
+        query = query.with_for_update()
+    record = session.scalar(query)
+    if record is None:
+        raise NotFound(f"No such {kind.name}.")
+    return record
+
+
+def _canonical(kind: RecordKind, values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in kind.fields:
+        value = values.get(name, kind.defaults.get(name))
+        if name == kind.time_field and value is not None:
+            offset = value.utcoffset() or timedelta(0)
+            value = (value.astimezone(UTC), int(offset.total_seconds() // 60))
+        elif isinstance(value, list):
+            value = list(value)
+        out[name] = value
+    return out
+
+
+def current_values(record: Record, kind: RecordKind) -> dict[str, Any]:
+    """Return the record's content fields, its time at the client's offset."""
+    values = {name: getattr(record, name) for name in kind.fields}
+    values[kind.time_field] = local_time(record, kind)
+    return values
+
+
+def _apply(record: Record, kind: RecordKind, values: Mapping[str, Any]) -> None:
+    for name in kind.fields:
+        value = values.get(name, kind.defaults.get(name))
+        if name == kind.time_field:
+            offset = value.utcoffset() or timedelta(0)
+            record.utc_offset = int(offset.total_seconds() // 60)
+            record.local_date = value.date()
+            value = value.astimezone(UTC)
+        setattr(record, name, value)
+
+
+def _check_version(record: Record, kind: RecordKind, if_match: int | str | None) -> None:
+    if if_match is None or if_match == ANY_VERSION or if_match == record.version:
+        return
+    raise PreconditionFailed(
+        f"This {kind.name} has changed since version {if_match}: it is now at version "
+        f'{record.version}. Fetch it, merge, and send If-Match: "{record.version}".',
+        headers={"ETag": f'"{record.version}"'},
+    )
+
+
+def _update(
+    session: DbSession, record: Record, kind: RecordKind, values: Mapping[str, Any], now: datetime
+) -> bool:
+    if _canonical(kind, values) == _canonical(kind, current_values(record, kind)):
+        return False
+    if kind.rules:
+        kind.rules(session, record.owner_id, values)
+    _apply(record, kind, values)
+    record.version += 1
+    record.updated_at = now
+    return True
+
+
+def put_record(
+    session: DbSession,
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    record_id: uuid.UUID,
+    values: Mapping[str, Any],
+    if_match: int | str | None,
+    now: datetime,
+) -> tuple[Any, bool]:
+    """Create or replace a record by its client id; return it and whether it was created.
+
+    Raise Conflict when the id holds other content and If-Match is absent (or the record
+    was deleted), PreconditionFailed for a stale If-Match, NotFound when the id is another
+    account's, Invalid when a rule is broken.
+    """
+    query = owned(kind.model, owner_id, include_deleted=True).where(kind.model.id == record_id)
+    record = session.scalar(query.with_for_update())
+    if record is None:
+        if if_match is not None:
+            raise PreconditionFailed(f"No {kind.name} with this id exists to match If-Match.")
+        if kind.rules:
+            kind.rules(session, owner_id, values)
+        record = kind.model(
+            id=record_id, owner_id=owner_id, version=1, created_at=now, updated_at=now
+        )
+        _apply(record, kind, values)
+        try:
+            with session.begin_nested():
+                session.add(record)
+        except IntegrityError:
+            # Taken meanwhile: by this owner (a retried request racing itself) or by another.
+            session.expunge(record)
+            record = session.scalar(query.with_for_update())
+            if record is None:
+                raise NotFound(f"No such {kind.name}.") from None
+        else:
+            return record, True
+    if record.deleted_at is not None:
+        raise Conflict(f"This {kind.name} was deleted; it cannot be written again.")
+    if if_match is None:
+        if _canonical(kind, values) != _canonical(kind, current_values(record, kind)):
+            raise Conflict(
+                f"This {kind.name} id already holds other content. To replace it, "
+                f'send If-Match: "{record.version}".',
+                headers={"ETag": f'"{record.version}"'},
+            )
+        return record, False
+    _check_version(record, kind, if_match)
+    _update(session, record, kind, values, now)
+    return record, False
+
+
+def patch_record(
+    session: DbSession,
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    record_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    if_match: int | str | None,
+    now: datetime,
+) -> Any:
+    """Change fields of a live record and return it; raise NotFound, PreconditionFailed, Invalid."""
+    record = find_owned(session, kind, owner_id=owner_id, record_id=record_id, for_update=True)
+    _check_version(record, kind, if_match)
+    merged = current_values(record, kind)
+    merged.update(changes)
+    _update(session, record, kind, merged, now)
+    return record
+
+
+def delete_record(
+    session: DbSession,
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    record_id: uuid.UUID,
+    if_match: int | str | None,
+    now: datetime,
+    before_delete: Callable[[Any], None] | None = None,
+) -> None:
+    """Soft-delete a record, clearing its content; deleting it again is a no-op.
+
+    Raise NotFound when it is not the owner's, PreconditionFailed for a stale If-Match.
+    """
+    record = find_owned(
+        session, kind, owner_id=owner_id, record_id=record_id, include_deleted=True, for_update=True
+    )
+    if record.deleted_at is not None:
+        return
+    _check_version(record, kind, if_match)
+    if before_delete:
+        before_delete(record)
+    # The tombstone keeps only what sync needs: nothing the patient wrote stays behind.
+    for name in kind.fields:
+        if name in kind.defaults:
+            setattr(record, name, kind.defaults[name])
+        elif name != kind.time_field and kind.model.__table__.columns[name].nullable:
+            setattr(record, name, None)
+    record.deleted_at = now
+    record.version += 1
+    record.updated_at = now
+
+
+def _decode_cursor(parts: list[str] | None, tag: str) -> tuple[datetime, uuid.UUID] | None:
+    if parts is None:
+        return None
+    try:
+        if len(parts) != 3 or parts[0] != tag:
+            raise ValueError
+        moment = datetime.fromisoformat(parts[1])
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment, uuid.UUID(parts[2])
+    except ValueError:
+        raise Invalid(
+            {"cursor": ["Invalid cursor: pass next_cursor from the previous page of this list."]},
+            location="query",
+        ) from None
+
+
+def _page(
+    session: DbSession,
+    query: Select[Any],
+    *,
+    limit: int,
+    key: Callable[[Any], tuple[datetime, uuid.UUID]],
+    tag: str,
+) -> Page:
+    rows = list(session.scalars(query.limit(limit + 1)))
+    if len(rows) <= limit:
+        return Page(rows, None)
+    moment, last_id = key(rows[limit - 1])
+    return Page(rows[:limit], encode_cursor([tag, moment.isoformat(), str(last_id)]))
+
+
+def _filter_days(
+    query: Select[Any], model: Any, day_from: date | None, day_to: date | None
+) -> Select[Any]:
+    if day_from is not None:
+        query = query.where(model.local_date >= day_from)
+    if day_to is not None:
+        query = query.where(model.local_date <= day_to)
+    return query
+
+
+def list_records(
+    session: DbSession,
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    limit: int,
+    cursor: list[str] | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    where: Iterable[Any] = (),
+) -> Page:
+    """Return a page of the owner's live records, newest first; raise Invalid for a bad cursor."""
+    model = kind.model
+    time = kind.time_column()
+    query = _filter_days(owned(model, owner_id), model, day_from, day_to).where(*where)
+    after = _decode_cursor(cursor, "t")
+    if after is not None:
+        query = query.where(or_(time < after[0], and_(time == after[0], model.id < after[1])))
+    query = query.order_by(time.desc(), model.id.desc())
+    return _page(
+        session, query, limit=limit, key=lambda r: (getattr(r, kind.time_field), r.id), tag="t"
+    )
+
+
+def list_changes(
+    session: DbSession,
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    since: datetime,
+    limit: int,
+    cursor: list[str] | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    where: Iterable[Any] = (),
+) -> Page:
+    """Return a page of the owner's records changed at or after ``since``, tombstones included,
+    oldest change first; raise Invalid for a bad cursor."""
+    model = kind.model
+    query = _filter_days(owned(model, owner_id, include_deleted=True), model, day_from, day_to)
+    query = query.where(model.updated_at >= since, *where)
+    after = _decode_cursor(cursor, "u")
+    if after is not None:
+        query = query.where(
+            or_(
+                model.updated_at > after[0], and_(model.updated_at == after[0], model.id > after[1])
+            )
+        )
+    query = query.order_by(model.updated_at.asc(), model.id.asc())
+    return _page(session, query, limit=limit, key=lambda r: (r.updated_at, r.id), tag="u")
