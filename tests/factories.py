@@ -75,3 +75,10 @@ def put_entry(client: Any, **overrides: Any) -> dict[str, Any]:
     response = client.put(f"/api/v1/entries/{record_id}", json=entry_body(**overrides))
     assert response.status_code == 201, response.get_json()
     return dict(response.get_json())
+
+
+def row_count(sql: Any, model: Any) -> int:
+    """Return the number of rows of ``model``, deleted ones included."""
+    from sqlalchemy import func, select
+
+    return int(sql(lambda s: s.scalar(select(func.count()).select_from(model))))

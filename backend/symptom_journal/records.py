@@ -185,7 +185,9 @@ def put_record(
     record = session.scalar(query.with_for_update())
     if record is None:
         if if_match is not None:
-            raise PreconditionFailed(f"No {kind.name} with this id exists to match If-Match.")
+            # An update of a record this account does not have: as for PATCH, 404, whether
+            # the id is unknown or another account's.
+            raise NotFound(f"No such {kind.name} to update.")
         if kind.rules:
             kind.rules(session, owner_id, values)
         record = kind.model(
@@ -196,8 +198,8 @@ def put_record(
             with session.begin_nested():
                 session.add(record)
         except IntegrityError:
-            # Taken meanwhile: by this owner (a retried request racing itself) or by another.
-            session.expunge(record)
+            # Taken: by another account, or by this owner in a request racing this one.
+            # Rolling back the savepoint has already expunged the new object.
             record = session.scalar(query.with_for_update())
             if record is None:
                 raise NotFound(f"No such {kind.name}.") from None
