@@ -6,7 +6,6 @@ import json
 import uuid
 
 import pytest
-
 from symptom_journal.journal.models import Entry, TreatmentSession
 
 from ..factories import entry_body, put_session, row_count, session_body
@@ -99,7 +98,7 @@ def test_every_offending_field_is_named_at_once(patient):
 
 @pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e309"])
 def test_non_finite_numbers(patient, sql, raw):
-    text = '{"recorded_at": "2026-03-10T09:00:00Z", "mood": %s, "sleep_hours": %s}' % (raw, raw)
+    text = f'{{"recorded_at": "2026-03-10T09:00:00Z", "mood": {raw}, "sleep_hours": {raw}}}'
     response = patient.post(ENTRIES, data=text, content_type="application/json")
     assert response.status_code == 422
     errors = response.get_json()["errors"]["json"]
