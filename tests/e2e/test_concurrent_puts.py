@@ -1,0 +1,78 @@
+"""Sync under concurrency, against a live server: parallel retries of one write make one row."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from symptom_journal.journal.models import Entry
+
+from ..factories import PASSWORD, entry_body, row_count
+
+pytestmark = pytest.mark.live
+
+
+def signed_in(base: str, email: str) -> requests.Session:
+    http = requests.Session()
+    token = http.get(f"{base}/api/v1/auth/csrf", timeout=10).json()["csrf_token"]
+    http.headers["X-CSRF-Token"] = token
+    response = http.post(
+        f"{base}/api/v1/auth/register", json={"email": email, "password": PASSWORD}, timeout=10
+    )
+    assert response.status_code == 201, response.text
+    return http
+
+
+def test_twenty_identical_puts_in_parallel_make_one_row(live_server, sql):
+    http = signed_in(live_server, "phone@example.org")
+    record_id = uuid.uuid4()
+    url = f"{live_server}/api/v1/entries/{record_id}"
+    body = entry_body(note="sent twenty times on a flaky network")
+
+    def send(_: int) -> requests.Response:
+        # One connection each, as separate retries from a phone would be.
+        with requests.Session() as each:
+            each.cookies.update(http.cookies)
+            each.headers.update(http.headers)
+            return each.put(url, json=body, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(send, range(20)))
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {200, 201, 409}, statuses
+    assert statuses.count(201) == 1, statuses
+    assert row_count(sql, Entry) == 1
+    stored = http.get(url, timeout=10).json()
+    assert stored["version"] == 1
+    assert stored["note"] == body["note"]
+    for response in responses:
+        if response.status_code in (200, 201):
+            assert response.json() == stored
+
+
+def test_parallel_puts_of_different_content_keep_one_version(live_server, sql):
+    http = signed_in(live_server, "tablet@example.org")
+    record_id = uuid.uuid4()
+    url = f"{live_server}/api/v1/entries/{record_id}"
+
+    def send(mood: int) -> requests.Response:
+        with requests.Session() as each:
+            each.cookies.update(http.cookies)
+            each.headers.update(http.headers)
+            return each.put(url, json=entry_body(mood=mood), timeout=30)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(pool.map(send, range(10)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1, statuses
+    winner = next(r.json() for r in responses if r.status_code == 201)
+    # Every other answer either saw the same content (200) or a conflict (409).
+    for response in responses:
+        if response.status_code == 200:
+            assert response.json()["mood"] == winner["mood"]
+        else:
+            assert response.status_code in (201, 409)
+    assert row_count(sql, Entry) == 1
+    assert http.get(url, timeout=10).json()["mood"] == winner["mood"]

@@ -1,0 +1,68 @@
+"""Operations: health check, OpenAPI document, interactive docs served locally."""
+
+from __future__ import annotations
+
+import re
+
+from symptom_journal import create_app
+
+
+def test_health_ok(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_when_the_database_is_down(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            # A directory that does not exist: SQLite cannot open the file.
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/journal.db",
+        }
+    )
+    app.logger.disabled = True
+    response = app.test_client().get("/api/v1/health")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["code"] == 503
+    assert body["message"] == "The database cannot be reached."
+    assert "missing" not in response.get_data(as_text=True)  # no internals
+
+
+def test_openapi_document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["info"]["title"] == "Symptom Journal"
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/sessions",
+        "/api/v1/sessions/{record_id}",
+        "/api/v1/entries",
+        "/api/v1/entries/{record_id}",
+        "/api/v1/health",
+    ):
+        assert path in spec["paths"], path
+    entry_props = spec["components"]["schemas"]["EntryIn"]["properties"]
+    assert entry_props["mood"]["maximum"] == 10
+
+
+def test_docs_are_served_without_a_cdn(client):
+    with client.get("/api/docs") as page:
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+    assert "swagger-ui" in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    for source in sources:
+        assert source.startswith("/api/docs/"), source
+        with client.get(source) as asset:
+            assert asset.status_code == 200, source
+
+
+def test_root_points_to_the_docs(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/api/docs")
