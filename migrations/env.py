@@ -5,6 +5,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+
 from symptom_journal.db import UTCDateTime
 
 config = context.config

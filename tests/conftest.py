@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, text
+
 from symptom_journal import create_app
 from symptom_journal.extensions import db, limiter
 

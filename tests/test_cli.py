@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+
 from symptom_journal.journal.models import Entry, TreatmentSession
 
 LOGIN = "/api/v1/auth/login"

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+
 from symptom_journal.accounts.models import LoginSession, User
 from symptom_journal.db import utcnow
 

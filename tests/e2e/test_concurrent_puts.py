@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+
 from symptom_journal.journal.models import Entry
 
 from ..factories import PASSWORD, entry_body, row_count

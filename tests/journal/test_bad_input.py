@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+
 from symptom_journal.journal.models import Entry, TreatmentSession
 
 from ..factories import entry_body, put_session, row_count, session_body

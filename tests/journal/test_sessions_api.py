@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from symptom_journal.journal.models import TreatmentSession
 
 from ..factories import put_entry, put_session, row_count, session_body
