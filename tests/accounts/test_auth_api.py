@@ -329,3 +329,41 @@ def test_session_tokens_are_stored_hashed(patient, sql):
     assert token not in stored
     assert len(stored) == 1
     assert len(stored[0]) == 64
+
+
+def test_registrations_per_address_are_limited(client):
+    for number in range(100):
+        response = client.post(
+            REGISTER, json={"email": f"user{number}@example.org", "password": PASSWORD}
+        )
+        assert response.status_code == 201
+        client.post("/api/v1/auth/logout")
+    blocked = client.post(REGISTER, json={"email": "one-more@example.org", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+
+
+def test_activity_keeps_a_session_alive(patient, sql):
+    long_ago = utcnow() - timedelta(days=29)
+    sql(lambda s: s.execute(update(LoginSession).values(last_seen_at=long_ago)))
+    assert patient.get("/api/v1/auth/me").status_code == 200
+    seen = sql(lambda s: s.scalar(select(LoginSession.last_seen_at)))
+    assert seen > utcnow() - timedelta(minutes=1)
+
+
+def test_limits_count_the_forwarded_address_only_behind_a_trusted_proxy(tmp_path, monkeypatch):
+    from symptom_journal import create_app
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(
+        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "TRUSTED_PROXIES": 1}
+    )
+
+    @app.route("/address")
+    def address():
+        from flask import request
+
+        return {"address": request.remote_addr}
+
+    seen = app.test_client().get("/address", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen.get_json() == {"address": "203.0.113.9"}
