@@ -82,3 +82,22 @@ def row_count(sql: Any, model: Any) -> int:
     from sqlalchemy import func, select
 
     return int(sql(lambda s: s.scalar(select(func.count()).select_from(model))))
+
+
+def assessment_body(**overrides: Any) -> dict[str, Any]:
+    """Return a valid PHQ-9 assessment body (total 10, moderate, item 9 at 0)."""
+    body = {
+        "instrument": "phq9",
+        "completed_at": "2026-03-10T20:00:00+01:00",
+        "answers": [2, 2, 1, 1, 1, 1, 1, 1, 0],
+    }
+    body.update(overrides)
+    return body
+
+
+def put_assessment(client: Any, **overrides: Any) -> dict[str, Any]:
+    """Create an assessment by PUT and return its body."""
+    record_id = overrides.pop("id", None) or str(uuid.uuid4())
+    response = client.put(f"/api/v1/assessments/{record_id}", json=assessment_body(**overrides))
+    assert response.status_code == 201, response.get_json()
+    return dict(response.get_json())

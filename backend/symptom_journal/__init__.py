@@ -57,11 +57,21 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register the API's blueprints (documented in OpenAPI) and the plain ones."""
     from .accounts.views import blp as auth_blp
+    from .assessments.views import assessments_blp, instruments_blp
     from .journal.views import entries_blp, sessions_blp
     from .ops.views import blp as health_blp
     from .ops.views import docs
+    from .summaries.views import blp as summary_blp
 
-    for blueprint in (auth_blp, sessions_blp, entries_blp, health_blp):
+    for blueprint in (
+        auth_blp,
+        sessions_blp,
+        entries_blp,
+        instruments_blp,
+        assessments_blp,
+        summary_blp,
+        health_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +50,7 @@ def register_record_routes(
     schema_out: type[ma.Schema],
     page: type[ma.Schema],
     list_args: type[ma.Schema],
-    filters: Callable[[Mapping[str, Any]], list[Any]] = lambda _args: [],
+    filter_fields: tuple[str, ...] = (),
     before_delete: Callable[[DbSession, Any, datetime], None] | None = None,
 ) -> None:
     """Add the collection and item routes of ``kind`` to ``blp``; only patients reach them."""
@@ -76,7 +76,11 @@ def register_record_routes(
                 "day_to": args.pop("to", None),
             }
             since = args.pop("updated_since", None)
-            where = filters(args)
+            where = [
+                getattr(kind.model, name) == args[name]
+                for name in filter_fields
+                if args.get(name) is not None
+            ]
             if since is not None:
                 result = records.list_changes(db.session, kind, since=since, where=where, **common)
             else:
@@ -85,6 +89,9 @@ def register_record_routes(
 
         @blp.arguments(schema_in)
         @blp.response(201, schema_out)
+        @blp.alt_response(
+            200, schema=schema_out, description="Already stored: same id and same content."
+        )
         def post(self, data: dict[str, Any]) -> Any:
             record_id = data.pop("id", None) or uuid.uuid4()
             record, created = records.put_record(

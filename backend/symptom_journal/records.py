@@ -54,6 +54,8 @@ class RecordKind:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     # Cross-field and reference rules over a record's full content; raise Invalid.
     rules: Rules | None = None
+    # Columns computed from the content on every write (e.g. an assessment's score).
+    derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     def time_column(self) -> Any:
         return getattr(self.model, self.time_field)
@@ -140,6 +142,9 @@ def _apply(record: Record, kind: RecordKind, values: Mapping[str, Any]) -> None:
             record.local_date = value.date()
             value = value.astimezone(UTC)
         setattr(record, name, value)
+    if kind.derive is not None:
+        for name, value in kind.derive(values).items():
+            setattr(record, name, value)
 
 
 def _check_version(record: Record, kind: RecordKind, if_match: int | str | None) -> None:

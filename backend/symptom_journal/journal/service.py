@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from ..assessments.models import Assessment
 from ..db import DbSession
 from ..errors import Invalid
 from ..records import RecordKind, owned, owned_update
@@ -52,19 +53,37 @@ def entry_problems(values: Mapping[str, Any]) -> dict[str, list[str]]:
     systolic, diastolic = values.get("systolic"), values.get("diastolic")
     if systolic is not None and diastolic is not None and diastolic >= systolic:
         problems.setdefault("diastolic", []).append("Must be below systolic.")
+    for name, messages in session_link_problems(values).items():
+        problems.setdefault(name, []).extend(messages)
+    return problems
+
+
+def session_link_problems(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Return the problems of a record's session_id/phase pair: both or neither."""
+    problems: dict[str, list[str]] = {}
     _pair(values, "session_id", "phase", problems)
     return problems
+
+
+def check_session_link(
+    session: DbSession,
+    owner_id: uuid.UUID,
+    values: Mapping[str, Any],
+    problems: dict[str, list[str]],
+) -> None:
+    """Add a problem when the record names a treatment session that is not the owner's."""
+    session_id = values.get("session_id")
+    if session_id is None or "session_id" in problems:
+        return
+    query = owned(TreatmentSession, owner_id).where(TreatmentSession.id == session_id)
+    if session.scalar(query.with_only_columns(TreatmentSession.id)) is None:
+        problems["session_id"] = ["No such treatment session of yours."]
 
 
 def check_entry(session: DbSession, owner_id: uuid.UUID, values: Mapping[str, Any]) -> None:
     """Raise Invalid when the entry breaks a rule or names a session that is not the owner's."""
     problems = entry_problems(values)
-    session_id = values.get("session_id")
-    if session_id is not None and "session_id" not in problems:
-        query = owned(TreatmentSession, owner_id).where(TreatmentSession.id == session_id)
-        found = session.scalar(query.with_only_columns(TreatmentSession.id))
-        if found is None:
-            problems["session_id"] = ["No such treatment session of yours."]
+    check_session_link(session, owner_id, values, problems)
     if problems:
         raise Invalid(problems)
 
@@ -82,11 +101,13 @@ ENTRIES = RecordKind(
 )
 
 
-def unlink_entries(session: DbSession, treatment: TreatmentSession, now: datetime) -> None:
-    """Detach a session's entries before it is deleted; they keep their values, versions go up."""
-    session.execute(
-        owned_update(Entry, treatment.owner_id)
-        .where(Entry.session_id == treatment.id)
-        .values(session_id=None, phase=None, version=Entry.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+def unlink_records(session: DbSession, treatment: TreatmentSession, now: datetime) -> None:
+    """Detach a session's entries and assessments before it is deleted; they keep their values,
+    their versions go up."""
+    for model in (Entry, Assessment):
+        session.execute(
+            owned_update(model, treatment.owner_id)
+            .where(model.session_id == treatment.id)
+            .values(session_id=None, phase=None, version=model.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ..api import Blueprint
 from ..fields import RecordListArgs
 from ..record_views import register_record_routes
-from .models import Entry
 from .schemas import (
     EntryIn,
     EntryListArgs,
@@ -20,7 +16,7 @@ from .schemas import (
     SessionPage,
     SessionPatch,
 )
-from .service import ENTRIES, SESSIONS, unlink_entries
+from .service import ENTRIES, SESSIONS, unlink_records
 
 sessions_blp = Blueprint(
     "sessions", __name__, url_prefix="/api/v1/sessions", description="Treatment sessions."
@@ -28,15 +24,6 @@ sessions_blp = Blueprint(
 entries_blp = Blueprint(
     "entries", __name__, url_prefix="/api/v1/entries", description="Journal entries."
 )
-
-
-def _entry_filters(args: Mapping[str, Any]) -> list[Any]:
-    where = []
-    if args.get("session_id") is not None:
-        where.append(Entry.session_id == args["session_id"])
-    if args.get("phase") is not None:
-        where.append(Entry.phase == args["phase"])
-    return where
 
 
 register_record_routes(
@@ -47,7 +34,7 @@ register_record_routes(
     schema_out=SessionOut,
     page=SessionPage,
     list_args=RecordListArgs,
-    before_delete=unlink_entries,
+    before_delete=unlink_records,
 )
 register_record_routes(
     entries_blp,
@@ -57,5 +44,5 @@ register_record_routes(
     schema_out=EntryOut,
     page=EntryPage,
     list_args=EntryListArgs,
-    filters=_entry_filters,
+    filter_fields=("session_id", "phase"),
 )
