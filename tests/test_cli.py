@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
 from symptom_journal.journal.models import Entry, TreatmentSession
@@ -32,6 +34,15 @@ def test_demo_data_creates_a_patient_who_can_sign_in(app, client, sql):
     items = client.get("/api/v1/entries?limit=500").get_json()["items"]
     assert len(items) == daily + 16
     assert any(item["note"] for item in items)
+    scores = client.get("/api/v1/assessments?instrument=phq9&limit=500").get_json()["items"]
+    assert len(scores) == 13  # every two weeks for six months
+    oldest, newest = scores[-1], scores[0]
+    assert oldest["total"] > newest["total"]  # improving with treatment
+    assert oldest["flags"] == ["suicidal_ideation"]
+    start = (date.today() - timedelta(days=200)).isoformat()
+    summary = client.get(f"/api/v1/summary?from={start}").get_json()
+    assert summary["instruments"]["phq9"]["reliable_change"] == "improved"
+    assert len(summary["sessions"]) == 8
     # Running it again replaces the demo patient rather than failing.
     again = app.test_cli_runner().invoke(args=["demo-data"])
     assert again.exit_code == 0, again.output

@@ -13,6 +13,7 @@ from .config import build_config, default_instance_path, load_secret_key
 from .db import configure_sqlite
 from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
+from .jsonprovider import OrjsonProvider
 
 __all__ = ["create_app"]
 
@@ -27,7 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=None,
     )
     app.config.update(build_config(instance_path, config))
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)
+    app.json.sort_keys = False
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(instance_path)
     if app.config["TRUSTED_PROXIES"]:

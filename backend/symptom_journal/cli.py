@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from . import records
 from .accounts import service as accounts
 from .accounts.models import ROLES, LoginSession, User
+from .assessments.service import ASSESSMENTS
 from .db import utcnow
 from .extensions import db
 from .journal.service import ENTRIES, SESSIONS
@@ -62,6 +63,42 @@ def purge_expired() -> None:
 
 def _clamp(value: float, low: int, high: int) -> int:
     return max(low, min(high, round(value)))
+
+
+def _answers(total: int, items: int, top: int, rng: random.Random) -> list[int]:
+    # Spread a total over the items, at most `top` each, in a random order.
+    answers = [0] * items
+    for _ in range(min(total, items * top)):
+        index = rng.choice([i for i in range(items) if answers[i] < top])
+        answers[index] += 1
+    return answers
+
+
+def demo_assessments(start: date, days: int, seed: int = 11) -> list[dict[str, Any]]:
+    """Return PHQ-9 and GAD-7 every two weeks, improving once treatment starts."""
+    rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not secrets
+    zone = ZoneInfo(DEMO_TIMEZONE)
+    rows = []
+    for offset in range(0, days, 14):
+        day = start + timedelta(days=offset)
+        local = datetime.combine(day, time(20, 30), tzinfo=zone)
+        stamp = local.astimezone(timezone(local.utcoffset() or timedelta(0)))
+        treated = max(0, offset - DEMO_SESSION_DAYS[0])
+        relief = 1 - 0.975**treated
+        phq9 = _answers(round(18 - 11 * relief + rng.gauss(0, 1)), 8, 3, rng)
+        # Item 9 (thoughts of self-harm) answered "several days" before treatment began.
+        phq9.append(1 if offset == 0 else 0)
+        gad7 = _answers(round(14 - 8 * relief + rng.gauss(0, 1)), 7, 3, rng)
+        for instrument, answers in (("phq9", phq9), ("gad7", gad7)):
+            rows.append(
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "instrument": instrument,
+                    "completed_at": stamp,
+                    "answers": answers,
+                }
+            )
+    return rows
 
 
 def demo_journal(
@@ -153,7 +190,8 @@ def demo_journal(
 @click.command("demo-data")
 @with_appcontext
 def demo_data() -> None:
-    """Create a demo patient with six months of entries around eight sessions; print the login."""
+    """Create a demo patient with six months of entries, eight sessions and questionnaires;
+    print the login."""
     existing = db.session.scalar(select(User).where(User.email_key == DEMO_EMAIL))
     if existing is not None:
         db.session.delete(existing)
@@ -170,8 +208,9 @@ def demo_data() -> None:
     )
     today = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
     sessions, entries = demo_journal(today - timedelta(days=181), 182)
+    assessments = demo_assessments(today - timedelta(days=181), 182)
     now = utcnow()
-    for kind, rows in ((SESSIONS, sessions), (ENTRIES, entries)):
+    for kind, rows in ((SESSIONS, sessions), (ENTRIES, entries), (ASSESSMENTS, assessments)):
         for row in rows:
             record_id = row.pop("id")
             records.put_record(
@@ -184,7 +223,10 @@ def demo_data() -> None:
                 now=now,
             )
     db.session.commit()
-    click.echo(f"Demo patient with {len(sessions)} sessions and {len(entries)} entries.")
+    click.echo(
+        f"Demo patient with {len(sessions)} sessions, {len(entries)} entries and "
+        f"{len(assessments)} questionnaires."
+    )
     click.echo(f"  email:    {DEMO_EMAIL}")
     click.echo(f"  password: {password}")
 

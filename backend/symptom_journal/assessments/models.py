@@ -6,7 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime
@@ -24,13 +34,19 @@ class Assessment(Record, Base):
         Index("ix_assessments_owner_completed", "owner_id", "completed_at"),
         Index("ix_assessments_owner_updated", "owner_id", "updated_at"),
         Index("ix_assessments_owner_local_date", "owner_id", "local_date"),
+        Index(
+            "ix_assessments_session_id",
+            "session_id",
+            sqlite_where=text("session_id IS NOT NULL"),
+            postgresql_where=text("session_id IS NOT NULL"),
+        ),
     )
 
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     instrument: Mapped[str] = mapped_column(String(8))
     answers: Mapped[list[Any]] = mapped_column(JSON, default=list)
     session_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("treatment_sessions.id", ondelete="SET NULL"), index=True
+        Uuid, ForeignKey("treatment_sessions.id", ondelete="SET NULL")
     )
     phase: Mapped[str | None] = mapped_column(String(4))
     # Scored on write from the answers, so that summaries and exports read plain columns.

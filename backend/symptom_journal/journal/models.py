@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime
@@ -71,6 +82,14 @@ class Entry(Record, Base):
         Index("ix_entries_owner_recorded", "owner_id", "recorded_at"),
         Index("ix_entries_owner_updated", "owner_id", "updated_at"),
         Index("ix_entries_owner_local_date", "owner_id", "local_date"),
+        # Only linked entries: statistics of a column that is mostly NULL would otherwise
+        # steer the planner away from it when a summary reads a session's entries.
+        Index(
+            "ix_entries_session_id",
+            "session_id",
+            sqlite_where=text("session_id IS NOT NULL"),
+            postgresql_where=text("session_id IS NOT NULL"),
+        ),
     )
 
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -85,7 +104,7 @@ class Entry(Record, Base):
     side_effects: Mapped[list[Any]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
     session_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("treatment_sessions.id", ondelete="SET NULL"), index=True
+        Uuid, ForeignKey("treatment_sessions.id", ondelete="SET NULL")
     )
     phase: Mapped[str | None] = mapped_column(String(4))
 

@@ -7,10 +7,11 @@ the few per-record reads (sessions, assessments, high blood pressure) are plain 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, func, or_, type_coerce
 
 from ..assessments.models import Assessment
 from ..db import DbSession
@@ -18,11 +19,11 @@ from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned
 from .stats import (
     MEASURES,
-    Agg,
     AssessmentPoint,
     BpReading,
-    Day,
+    Journal,
     Period,
+    Series,
     SessionPoint,
     Settings,
     summarize,
@@ -55,27 +56,42 @@ def _in_period(model: Any, owner_id: uuid.UUID, period: Period) -> Any:
     return owned(model, owner_id).where(model.local_date.between(period.start, period.end))
 
 
-def load_days(session: DbSession, owner_id: uuid.UUID, period: Period) -> list[Day]:
-    """Return the per-day aggregates of the owner's entries in the period, from one GROUP BY."""
-    columns: list[Any] = [Entry.local_date, func.count()]
+def load_journal(session: DbSession, owner_id: uuid.UUID, period: Period) -> Journal:
+    """Return the owner's entries in the period reduced per day: one GROUP BY for the counts
+    and sums, one aggregate for each measure's extremes."""
+    # The day as text on SQLite: parsing it there is cheaper than SQLAlchemy's Date type.
+    per_day: list[Any] = [type_coerce(Entry.local_date, String()), func.count()]
+    extremes: list[Any] = []
     for name in MEASURES:
         column = getattr(Entry, name)
-        columns += [func.count(column), func.sum(column), func.min(column), func.max(column)]
-    query = (
-        _in_period(Entry, owner_id, period)
-        .with_only_columns(*columns)
-        .group_by(Entry.local_date)
-        .order_by(Entry.local_date)
-    )
-    days = []
-    for row in session.execute(query):
-        measures = {}
-        for index, name in enumerate(MEASURES):
-            count, total, low, high = row[2 + 4 * index : 6 + 4 * index]
-            if count:
-                measures[name] = Agg(count, float(total), float(low), float(high))
-        days.append(Day(row[0], row[1], measures))
-    return days
+        per_day += [func.count(column), func.sum(column)]
+        extremes += [func.min(column), func.max(column)]
+    live = _in_period(Entry, owner_id, period)
+    # Core execution: plain rows, without the ORM's result machinery.
+    connection = session.connection()
+    rows = connection.execute(
+        live.with_only_columns(*per_day).group_by(Entry.local_date).order_by(Entry.local_date)
+    ).all()
+    if not rows:
+        return Journal([], {})
+    lows_highs = connection.execute(live.with_only_columns(*extremes)).one()
+    columns = list(zip(*rows, strict=True))
+    days = [day if isinstance(day, date) else date.fromisoformat(day) for day in columns[0]]
+    series = {}
+    for index, name in enumerate(MEASURES):
+        counts, sums = columns[2 + 2 * index], columns[3 + 2 * index]
+        picked: Sequence[int] = (
+            range(len(days)) if all(counts) else [i for i, c in enumerate(counts) if c]
+        )
+        if picked:
+            series[name] = Series(
+                days=[days[i] for i in picked],
+                counts=[counts[i] for i in picked],
+                sums=[float(sums[i]) for i in picked],
+                low=float(lows_highs[2 * index]),
+                high=float(lows_highs[2 * index + 1]),
+            )
+    return Journal(list(zip(days, columns[1], strict=True)), series)
 
 
 def load_sessions(session: DbSession, owner_id: uuid.UUID, period: Period) -> list[SessionPoint]:
@@ -163,17 +179,31 @@ def load_high_bp(
     ]
 
 
+def _any_high_bp(journal: Journal, settings: Settings) -> bool:
+    systolic, diastolic = journal.series.get("systolic"), journal.series.get("diastolic")
+    return bool(
+        (systolic and systolic.high >= settings.bp_alert_systolic)
+        or (diastolic and diastolic.high >= settings.bp_alert_diastolic)
+    )
+
+
 def build_summary(
     session: DbSession, *, owner_id: uuid.UUID, period: Period, settings: Settings
 ) -> dict[str, Any]:
     """Return the owner's summary of the period (CLINICAL.md, PRODUCT.md)."""
+    journal = load_journal(session, owner_id, period)
     sessions = load_sessions(session, owner_id, period)
+    # The extremes tell whether any reading reached an alert threshold; only then are the
+    # readings themselves read, for the bp_high flags.
+    high_bp = (
+        load_high_bp(session, owner_id, period, settings) if _any_high_bp(journal, settings) else []
+    )
     return summarize(
         period=period,
-        days=load_days(session, owner_id, period),
+        journal=journal,
         sessions=sessions,
         links=load_links(session, owner_id, [s.id for s in sessions]),
         assessments=load_assessments(session, owner_id, period),
-        bp_readings=load_high_bp(session, owner_id, period, settings),
+        bp_readings=high_bp,
         settings=settings,
     )

@@ -1,18 +1,20 @@
 """Every number of the trend summary, as pure functions over plain data (CLINICAL.md).
 
 Nothing here knows Flask or the database. The journal is reduced first to per-day
-aggregates (count, sum, min, max of each measure), which the database can also produce
-with GROUP BY; everything else is computed from those, the sessions, the means of the
-entries linked to each session, and the assessments.
+aggregates (the count and sum of each measure, and its extremes), which the database can
+also produce with GROUP BY; everything else is computed from those, the sessions, the
+means of the entries linked to each session, and the assessments.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import mul
 from typing import Any
 
 from ..assessments.instruments import INSTRUMENTS
@@ -62,39 +64,24 @@ class Period:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
-@dataclass
-class Agg:
-    """Count, sum, minimum and maximum of one measure over some entries."""
+@dataclass(frozen=True)
+class Series:
+    """One measure inside the period: the days that have it (ascending) with the count and sum
+    of its values on each, and its smallest and largest value."""
 
-    count: int = 0
-    total: float = 0.0
-    low: float = math.inf
-    high: float = -math.inf
-
-    def add(self, value: float) -> None:
-        self.count += 1
-        self.total += value
-        self.low = min(self.low, value)
-        self.high = max(self.high, value)
-
-    def merge(self, other: Agg) -> None:
-        self.count += other.count
-        self.total += other.total
-        self.low = min(self.low, other.low)
-        self.high = max(self.high, other.high)
-
-    @property
-    def mean(self) -> float:
-        return self.total / self.count
+    days: Sequence[date]
+    counts: Sequence[int]
+    sums: Sequence[float]
+    low: float
+    high: float
 
 
 @dataclass(frozen=True)
-class Day:
-    """The entries of one local date: how many, and the aggregate of each measure they carry."""
+class Journal:
+    """The entries of a period, reduced: entries per day, and each measure's series."""
 
-    day: date
-    entries: int
-    measures: Mapping[str, Agg]
+    entry_days: Sequence[tuple[date, int]]
+    series: Mapping[str, Series]
 
 
 @dataclass(frozen=True)
@@ -157,10 +144,10 @@ def rounded(value: float | None) -> float | None:
 # --- reducing raw entries (the reference path; the database computes the same) ---
 
 
-def days_from_entries(entries: Iterable[EntryPoint], period: Period) -> list[Day]:
-    """Return the per-day aggregates of the entries inside the period, by date."""
+def journal_from_entries(entries: Iterable[EntryPoint], period: Period) -> Journal:
+    """Return the per-day reduction of the entries inside the period."""
     counts: dict[date, int] = defaultdict(int)
-    measures: dict[date, dict[str, Agg]] = defaultdict(dict)
+    values: dict[str, dict[date, list[float]]] = {name: defaultdict(list) for name in MEASURES}
     for entry in entries:
         if entry.day not in period:
             continue
@@ -168,23 +155,39 @@ def days_from_entries(entries: Iterable[EntryPoint], period: Period) -> list[Day
         for name in MEASURES:
             value = entry.values.get(name)
             if value is not None:
-                measures[entry.day].setdefault(name, Agg()).add(float(value))
-    return [Day(day, counts[day], measures[day]) for day in sorted(counts)]
+                values[name][entry.day].append(float(value))
+    series = {}
+    for name, by_day in values.items():
+        if not by_day:
+            continue
+        days = sorted(by_day)
+        every = [v for day in days for v in by_day[day]]
+        series[name] = Series(
+            days=days,
+            counts=[len(by_day[day]) for day in days],
+            sums=[sum(by_day[day]) for day in days],
+            low=min(every),
+            high=max(every),
+        )
+    return Journal(sorted(counts.items()), series)
 
 
 def link_means_from_entries(
     entries: Iterable[EntryPoint],
 ) -> dict[tuple[str, str], dict[str, float]]:
     """Return the mean of each measure over the entries linked to each session and phase."""
-    aggs: dict[tuple[str, str], dict[str, Agg]] = defaultdict(dict)
+    linked: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for entry in entries:
         if entry.session_id is None or entry.phase is None:
             continue
         for name in MEASURES:
             value = entry.values.get(name)
             if value is not None:
-                aggs[(entry.session_id, entry.phase)].setdefault(name, Agg()).add(float(value))
-    return {key: {name: agg.mean for name, agg in by.items()} for key, by in aggs.items()}
+                linked[(entry.session_id, entry.phase)][name].append(float(value))
+    return {
+        key: {name: sum(v) / len(v) for name, v in by_name.items()}
+        for key, by_name in linked.items()
+    }
 
 
 def bp_readings_from_entries(entries: Iterable[EntryPoint], period: Period) -> list[BpReading]:
@@ -201,69 +204,83 @@ def bp_readings_from_entries(entries: Iterable[EntryPoint], period: Period) -> l
 # --- the journal measures ---
 
 
-def least_squares_slope(points: Sequence[tuple[float, float]]) -> float | None:
-    """Return the least-squares slope of y on x, or None with fewer than 2 distinct x."""
-    if len(points) < 2:
+def least_squares_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Return the least-squares slope of ys on xs, or None with fewer than 2 distinct xs."""
+    n = len(xs)
+    if n < 2:
         return None
-    mean_x = sum(x for x, _ in points) / len(points)
-    mean_y = sum(y for _, y in points) / len(points)
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    dx = [x - mean_x for x in xs]
+    spread = sum(map(mul, dx, dx))
     if spread == 0:
         return None
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+    return sum(map(mul, dx, [y - mean_y for y in ys])) / spread
 
 
-def daily_means(days: Sequence[Day], measure: str) -> dict[date, float]:
+def daily_means(series: Series | None) -> dict[date, float]:
     """Return the mean of a measure on each day that has it."""
-    return {d.day: d.measures[measure].mean for d in days if measure in d.measures}
-
-
-def metric(days: Sequence[Day], measure: str, period: Period) -> dict[str, Any] | None:
-    """Return n, mean, min, max, slope, daily and weekly series of a measure; None if no data."""
-    per_day = [(d.day, d.measures[measure]) for d in days if measure in d.measures]
-    if not per_day:
-        return None
-    overall = Agg()
-    weeks: dict[date, Agg] = {}
-    for day, agg in per_day:
-        overall.merge(agg)
-        weeks.setdefault(day - timedelta(days=day.weekday()), Agg()).merge(agg)
-    means = {day: agg.mean for day, agg in per_day}
-    daily = []
-    for day, mean in means.items():
-        window = [
-            means[other]
-            for offset in range(ROLLING_DAYS)
-            if (other := day - timedelta(days=offset)) in means
-        ]
-        daily.append(
-            {
-                "date": day.isoformat(),
-                "mean": rounded(mean),
-                "rolling_7d": rounded(sum(window) / len(window)),
-            }
-        )
-    slope = least_squares_slope([((day - period.start).days, mean) for day, mean in means.items()])
+    if series is None:
+        return {}
     return {
-        "n": overall.count,
-        "mean": rounded(overall.mean),
-        "min": rounded(overall.low),
-        "max": rounded(overall.high),
-        "slope_per_week": rounded(None if slope is None else slope * 7),
+        day: total / count
+        for day, count, total in zip(series.days, series.counts, series.sums, strict=True)
+    }
+
+
+def metric(series: Series, period: Period, iso: Mapping[date, str] | None = None) -> dict[str, Any]:
+    """Return n, mean, min, max, slope and the daily and weekly series of one measure.
+
+    ``iso`` may map days to their ISO text, shared between measures to format each day once.
+    """
+    days, counts, sums = series.days, series.counts, series.sums
+    text = iso if iso is not None else {day: day.isoformat() for day in days}
+    ordinals = [day.toordinal() for day in days]
+    means = [total / count for total, count in zip(sums, counts, strict=True)]
+    rolling = []
+    for index, ordinal in enumerate(ordinals):
+        low = bisect_left(ordinals, ordinal - ROLLING_DAYS + 1, 0, index)
+        rolling.append(sum(means[low : index + 1]) / (index + 1 - low))
+    # Means of a few small numbers take few distinct values: round each of them once.
+    two_places = {value: round(value, 2) for value in {*means, *rolling}}
+    daily = [
+        {"date": text[day], "mean": two_places[mean], "rolling_7d": two_places[roll]}
+        for day, mean, roll in zip(days, means, rolling, strict=True)
+    ]
+    weeks: dict[int, list[float]] = {}
+    for day, ordinal, count, total in zip(days, ordinals, counts, sums, strict=True):
+        week = weeks.get(ordinal - day.weekday())
+        if week is None:
+            week = weeks[ordinal - day.weekday()] = [0, 0.0]
+        week[0] += count
+        week[1] += total
+    start = period.start.toordinal()
+    slope = least_squares_slope([o - start for o in ordinals], means)
+    n = sum(counts)
+    return {
+        "n": n,
+        "mean": round(sum(sums) / n, 2),
+        "min": round(series.low, 2),
+        "max": round(series.high, 2),
+        "slope_per_week": None if slope is None else round(slope * 7, 2),
         "daily": daily,
         "weekly": [
-            {"week_start": start.isoformat(), "mean": rounded(agg.mean), "n": agg.count}
-            for start, agg in sorted(weeks.items())
+            {
+                "week_start": date.fromordinal(ordinal).isoformat(),
+                "mean": round(total / count, 2),
+                "n": int(count),
+            }
+            for ordinal, (count, total) in sorted(weeks.items())
         ],
     }
 
 
-def adherence(days: Sequence[Day], period: Period) -> dict[str, int]:
+def adherence(journal: Journal, period: Period) -> dict[str, int]:
     """Return days logged, days in the period and the number of entries."""
     return {
-        "days_logged": sum(1 for d in days if d.entries),
+        "days_logged": sum(1 for _, count in journal.entry_days if count),
         "days_in_period": period.days,
-        "entries": sum(d.entries for d in days),
+        "entries": sum(count for _, count in journal.entry_days),
     }
 
 
@@ -271,11 +288,15 @@ def adherence(days: Sequence[Day], period: Period) -> dict[str, int]:
 
 
 def _durability(
-    session_day: date, next_day: date | None, baseline: float | None, moods: Mapping[date, float]
+    session_day: date,
+    next_day: date | None,
+    baseline: float | None,
+    moods: Mapping[date, float],
+    mood_days: Sequence[date],
 ) -> int | None:
     if baseline is None:
         return None
-    for day in sorted(d for d in moods if d > session_day):
+    for day in mood_days[bisect_right(mood_days, session_day) :]:
         if next_day is not None and day >= next_day:
             return None
         if moods[day] <= baseline:
@@ -288,6 +309,7 @@ def session_rows(
 ) -> list[dict[str, Any]]:
     """Return each session with its pre/post means, deltas and mood durability, by start time."""
     ordered = sorted(sessions, key=lambda s: (s.started_at, s.id))
+    mood_days = sorted(moods)
     rows = []
     for index, session in enumerate(ordered):
         pre = dict(links.get((session.id, "pre"), {}))
@@ -300,7 +322,7 @@ def session_rows(
         ]
         baseline = sum(window) / len(window) if window else None
         next_day = ordered[index + 1].day if index + 1 < len(ordered) else None
-        durability = _durability(session.day, next_day, baseline, moods)
+        durability = _durability(session.day, next_day, baseline, moods, mood_days)
         rows.append(
             {
                 "id": session.id,
@@ -455,24 +477,24 @@ def flags(
 def summarize(
     *,
     period: Period,
-    days: Sequence[Day],
+    journal: Journal,
     sessions: Sequence[SessionPoint],
     links: LinkMeans,
     assessments: Sequence[AssessmentPoint],
     bp_readings: Sequence[BpReading],
     settings: Settings,
 ) -> dict[str, Any]:
-    """Return the summary of a period from its parts; the parts must be inside the period
-    except ``links``, which covers each session's linked entries whatever their date."""
-    days = [d for d in days if d.day in period]
+    """Return the summary of a period from its parts: ``journal`` holds only the entries inside
+    the period, ``links`` each session's linked entries whatever their date."""
     in_period_sessions = [s for s in sessions if s.day in period]
     in_period_assessments = [a for a in assessments if a.day in period]
-    metrics = {}
-    for name in MEASURES:
-        value = metric(days, name, period)
-        if value is not None:
-            metrics[name] = value
-    rows = session_rows(in_period_sessions, links, daily_means(days, "mood"))
+    iso = {day: day.isoformat() for day, _ in journal.entry_days}
+    metrics = {
+        name: metric(journal.series[name], period, iso)
+        for name in MEASURES
+        if name in journal.series
+    }
+    rows = session_rows(in_period_sessions, links, daily_means(journal.series.get("mood")))
     by_instrument: dict[str, list[AssessmentPoint]] = defaultdict(list)
     for a in in_period_assessments:
         by_instrument[a.instrument].append(a)
@@ -495,7 +517,7 @@ def summarize(
             "to": period.end.isoformat(),
             "days": period.days,
         },
-        "adherence": adherence(days, period),
+        "adherence": adherence(journal, period),
         "metrics": metrics,
         "sessions": [_round_session(row) for row in rows],
         "session_effect": session_effect(rows),
@@ -515,7 +537,7 @@ def summarize_entries(
     """Return the summary computed straight from raw entries (the reference path)."""
     return summarize(
         period=period,
-        days=days_from_entries(entries, period),
+        journal=journal_from_entries(entries, period),
         sessions=sessions,
         links=link_means_from_entries(entries),
         assessments=assessments,
