@@ -43,5 +43,9 @@ demo: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data
 
+## bench: the benchmarks in bench/ (see bench/README.md)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/summary.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

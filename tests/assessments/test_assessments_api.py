@@ -191,3 +191,39 @@ def test_another_patient_gets_404(patient, other_patient, method):
 def test_clinicians_cannot_use_assessments(clinician):
     assert clinician.get(URL).status_code == 403
     assert clinician.post(URL, json=assessment_body()).status_code == 403
+
+
+BAND_EDGES = [
+    ("phq9", 4, "minimal"),
+    ("phq9", 5, "mild"),
+    ("phq9", 9, "mild"),
+    ("phq9", 10, "moderate"),
+    ("phq9", 14, "moderate"),
+    ("phq9", 15, "moderately_severe"),
+    ("phq9", 19, "moderately_severe"),
+    ("phq9", 20, "severe"),
+    ("gad7", 4, "minimal"),
+    ("gad7", 5, "mild"),
+    ("gad7", 9, "mild"),
+    ("gad7", 10, "moderate"),
+    ("gad7", 14, "moderate"),
+    ("gad7", 15, "severe"),
+    ("pcl5", 32, "below_threshold"),
+    ("pcl5", 33, "probable_ptsd"),
+]
+
+
+@pytest.mark.parametrize(("instrument", "total", "band"), BAND_EDGES)
+def test_every_band_edge_over_the_api(patient, instrument, total, band):
+    size, top = {"phq9": (9, 3), "gad7": (7, 3), "pcl5": (20, 4)}[instrument]
+    answers = []
+    left = total
+    for number in range(size):
+        # Keep PHQ-9 item 9 at 0 so that only the band is under test.
+        value = 0 if instrument == "phq9" and number == 8 else min(top, left)
+        answers.append(value)
+        left -= value
+    assert left == 0
+    body = put_assessment(patient, instrument=instrument, answers=answers)
+    assert body["total"] == total
+    assert body["severity"] == band
