@@ -37,6 +37,7 @@ def register(
     )
     assert response.status_code == 201, response.get_json()
     client.user = response.get_json()
+    client.user_id = uuid.UUID(client.user["id"])
     return client
 
 

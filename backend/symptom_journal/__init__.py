@@ -63,6 +63,9 @@ def register_blueprints(app: Flask) -> None:
     from .journal.views import entries_blp, sessions_blp
     from .ops.views import blp as health_blp
     from .ops.views import docs
+    from .pages.security import register_security_headers
+    from .pages.views import bp as pages_bp
+    from .sharing.views import care_blp, shares_blp
     from .summaries.views import blp as summary_blp
 
     for blueprint in (
@@ -72,10 +75,14 @@ def register_blueprints(app: Flask) -> None:
         instruments_blp,
         assessments_blp,
         summary_blp,
+        shares_blp,
+        care_blp,
         health_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
+    app.register_blueprint(pages_bp)
+    register_security_headers(app)
 
     @app.route("/")
     def index() -> Response:

@@ -96,6 +96,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
             "LOGIN_FAILURES_PER_ADDRESS", "100 per 15 minutes"
         ),
         "REGISTRATIONS_PER_ADDRESS": os.environ.get("REGISTRATIONS_PER_ADDRESS", "100 per hour"),
+        "UNKNOWN_TOKENS_PER_ADDRESS": os.environ.get(
+            "UNKNOWN_TOKENS_PER_ADDRESS", "30 per 15 minutes"
+        ),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         # Clinical settings (CLINICAL.md)

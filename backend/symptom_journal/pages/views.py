@@ -1,0 +1,329 @@
+"""Server-rendered pages: a share link's summary (/s/<token>) and the clinician's view
+(/clinician/patients/<id>), with the same data as JSON, CSV and PDF."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from ..accounts.auth import role_required
+from ..accounts.models import User
+from ..db import utcnow
+from ..errors import Invalid, error_response
+from ..exports.csv import encode, entry_rows
+from ..extensions import db, limiter
+from ..journal.models import Entry, TreatmentSession
+from ..records import at_offset, owned
+from ..sharing import service
+from ..sharing.models import ShareLink
+from ..summaries.charts import LABELS, before_after_chart, daily_chart
+from ..summaries.schemas import SummaryArgs
+from ..summaries.service import build_summary
+from ..summaries.stats import Period
+from ..summaries.views import parse_period, settings_from
+
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static")
+
+CHART_MEASURES = ("mood", "anxiety", "sleep_hours", "sleep_quality")
+MAX_NOTES = 500
+NONE = "\u2013"  # an en dash where there is no value
+FLAG_NAMES = {
+    "suicidal_ideation": "PHQ-9 item 9 (thoughts of self-harm) answered above 0",
+    "bp_high": "Blood pressure at or above the alert threshold",
+    "bp_rise": "Blood pressure rise after a session",
+    "worsening": "Reliable worsening of a questionnaire score",
+}
+FLAG_SOURCES = {
+    "suicidal_ideation": "any answer above 0 (PHQ-9, Kroenke et al. 2001)",
+    "bp_high": "systolic 180 or diastolic 120 mmHg (American Heart Association)",
+    "bp_rise": "+40 systolic or +25 diastolic mmHg (esketamine label)",
+    "worsening": "reliable change criteria (NHS Talking Therapies; Jacobson & Truax 1991)",
+}
+INSTRUMENT_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7", "pcl5": "PCL-5"}
+TREATMENT_NAMES = {
+    "ketamine_iv": "Ketamine IV",
+    "ketamine_im": "Ketamine IM",
+    "esketamine_nasal": "Esketamine nasal",
+    "ketamine_oral": "Ketamine oral",
+    "ketamine_sublingual": "Ketamine sublingual",
+    "other": "Other",
+}
+
+
+def _flag_detail(flag: dict[str, Any]) -> str:
+    detail = flag["detail"]
+    if flag["kind"] == "bp_high":
+        return f"{detail['systolic']}/{detail['diastolic']} mmHg"
+    if flag["kind"] == "bp_rise":
+        return f"systolic {detail['systolic_rise']:+}, diastolic {detail['diastolic_rise']:+} mmHg"
+    if flag["kind"] == "suicidal_ideation":
+        return f"item 9: {detail['item_9']}, total {detail['total']}"
+    name = INSTRUMENT_NAMES.get(detail["instrument"], "")
+    return f"{name} {detail['baseline']} → {detail['latest']}"
+
+
+def _pair(session: dict[str, Any], measure: str) -> str:
+    pre, post = session["pre"].get(measure), session["post"].get(measure)
+    if pre is None and post is None:
+        return NONE
+    return f"{NONE if pre is None else pre} → {NONE if post is None else post}"
+
+
+def _notes(owner_id: uuid.UUID, period: Period) -> list[dict[str, Any]]:
+    query = (
+        owned(Entry, owner_id)
+        .where(Entry.local_date.between(period.start, period.end), Entry.note.is_not(None))
+        .with_only_columns(Entry.recorded_at, Entry.utc_offset, Entry.note)
+        .order_by(Entry.recorded_at.desc())
+        .limit(MAX_NOTES)
+    )
+    return [
+        {"at": at_offset(row[0], row[1]).strftime("%Y-%m-%d %H:%M"), "text": row[2]}
+        for row in db.session.execute(query)
+    ]
+
+
+def _session_days(owner_id: uuid.UUID, period: Period) -> list[date]:
+    query = (
+        owned(TreatmentSession, owner_id)
+        .where(TreatmentSession.local_date.between(period.start, period.end))
+        .with_only_columns(TreatmentSession.local_date)
+    )
+    return list(db.session.scalars(query))
+
+
+def render_report(
+    patient: User, period: Period, summary: dict[str, Any], *, notes: bool, for_pdf: bool = False
+) -> str:
+    """Return the summary page of a patient as HTML (the PDF renders the same page)."""
+    days = _session_days(patient.id, period)
+    charts = [
+        (m, daily_chart(m, summary["metrics"][m], summary["period"], days))
+        for m in CHART_MEASURES
+        if m in summary["metrics"]
+    ]
+    return render_template(
+        "report.html",
+        patient_name=patient.display_name or "Patient",
+        summary=summary,
+        made_at=utcnow().astimezone(ZoneInfo(patient.timezone)).strftime("%Y-%m-%d %H:%M %Z"),
+        charts=charts,
+        before_after=before_after_chart(summary["sessions"]),
+        notes=_notes(patient.id, period) if notes else None,
+        flag_names=FLAG_NAMES,
+        flag_sources=FLAG_SOURCES,
+        flag_detail=_flag_detail,
+        instrument_names=INSTRUMENT_NAMES,
+        treatment_names=TREATMENT_NAMES,
+        measure_names=LABELS,
+        pair=_pair,
+        # The PDF fetches nothing, so its style travels inside the page.
+        inline_css=open_static("report.css") if for_pdf else None,
+    )
+
+
+def open_static(name: str) -> str:
+    """Return the text of one of the pages' static files."""
+    folder = bp.static_folder
+    assert folder is not None
+    with open(f"{folder}/{name}", encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _pdf(html: str) -> bytes:
+    from .pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def _csv_response(patient: User, period: Period, notes: bool) -> Response:
+    rows = entry_rows(
+        db.session,
+        owner_id=patient.id,
+        day_from=period.start,
+        day_to=period.end,
+        include_notes=notes,
+    )
+    filename = f"symptom-journal-entries-{period.start}-{period.end}.csv"
+    response = Response(stream_with_context(encode(rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _today(patient: User) -> date:
+    return datetime.now(ZoneInfo(patient.timezone)).date()
+
+
+# --- share links ---
+
+
+def _failed_token(response: Response) -> bool:
+    return response.status_code == 404
+
+
+share_limit = limiter.shared_limit(
+    lambda: current_app.config["UNKNOWN_TOKENS_PER_ADDRESS"],
+    scope="share-tokens",
+    deduct_when=_failed_token,
+)
+
+
+def _shared(token: str) -> tuple[ShareLink, User, Period, dict[str, Any]] | None:
+    link = service.resolve_share(db.session, token=token, now=utcnow())
+    if link is None:
+        return None
+    patient = db.session.get(User, link.owner_id)
+    assert patient is not None
+    period = service.share_period(db.session, link, today=_today(patient))
+    summary = build_summary(
+        db.session,
+        owner_id=patient.id,
+        period=period,
+        settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
+    )
+    return link, patient, period, summary
+
+
+def _log_share(link: ShareLink, action: str) -> None:
+    service.record_access(
+        db.session, patient_id=link.owner_id, action=action, now=utcnow(), share=link
+    )
+    db.session.commit()
+
+
+def _not_found(html: bool) -> Response:
+    message = "This link is unknown, has expired or was revoked. Ask the patient for a new one."
+    if html:
+        page = render_template("gone.html", message=message)
+        return Response(page, status=404, mimetype="text/html")
+    return error_response(404, message)
+
+
+@bp.route("/s/<token>")
+@share_limit
+def share_page(token: str) -> Response:
+    """The printable summary page of a share link."""
+    found = _shared(token)
+    if found is None:
+        return _not_found(html=True)
+    link, patient, period, summary = found
+    html = render_report(patient, period, summary, notes=link.include_notes)
+    _log_share(link, "view_summary")
+    return Response(html, mimetype="text/html")
+
+
+@bp.route("/s/<token>/summary.json")
+@share_limit
+def share_json(token: str) -> Response:
+    found = _shared(token)
+    if found is None:
+        return _not_found(html=False)
+    link, _patient, _period, summary = found
+    _log_share(link, "view_summary_json")
+    return jsonify(summary)
+
+
+@bp.route("/s/<token>/entries.csv")
+@share_limit
+def share_csv(token: str) -> Response:
+    link = service.resolve_share(db.session, token=token, now=utcnow())
+    if link is None:
+        return _not_found(html=False)
+    patient = db.session.get(User, link.owner_id)
+    assert patient is not None
+    period = service.share_period(db.session, link, today=_today(patient))
+    _log_share(link, "download_entries_csv")
+    return _csv_response(patient, period, link.include_notes)
+
+
+@bp.route("/s/<token>/report.pdf")
+@share_limit
+def share_pdf(token: str) -> Response:
+    found = _shared(token)
+    if found is None:
+        return _not_found(html=False)
+    link, patient, period, summary = found
+    pdf = _pdf(render_report(patient, period, summary, notes=link.include_notes, for_pdf=True))
+    _log_share(link, "download_report_pdf")
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="symptom-journal-{period.start}-{period.end}.pdf"'
+    )
+    return response
+
+
+# --- the clinician's view of a linked patient ---
+
+
+def _clinician_scope(patient_id: uuid.UUID) -> tuple[User, Period, dict[str, Any]]:
+    patient = service.linked_patient(
+        db.session, clinician_id=current_user.id, patient_id=patient_id
+    )
+    try:
+        args = SummaryArgs().load(request.args)
+    except ValidationError as error:
+        raise Invalid(error.messages, location="query") from None  # type: ignore[arg-type]
+    period = parse_period(args, patient.timezone)
+    summary = build_summary(
+        db.session,
+        owner_id=patient.id,
+        period=period,
+        settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
+    )
+    return patient, period, summary
+
+
+def _log_clinician(patient: User, action: str) -> None:
+    service.record_access(
+        db.session,
+        patient_id=patient.id,
+        action=action,
+        now=utcnow(),
+        clinician=current_user._get_current_object(),
+    )
+    db.session.commit()
+
+
+@bp.route("/clinician/patients/<uuid:patient_id>")
+@role_required("clinician")
+def clinician_page(patient_id: uuid.UUID) -> Response:
+    """A linked patient's summary page (last 90 days unless ?from=&to=)."""
+    patient, period, summary = _clinician_scope(patient_id)
+    html = render_report(patient, period, summary, notes=True)
+    _log_clinician(patient, "view_summary")
+    return Response(html, mimetype="text/html")
+
+
+@bp.route("/clinician/patients/<uuid:patient_id>/entries.csv")
+@role_required("clinician")
+def clinician_csv(patient_id: uuid.UUID) -> Response:
+    patient, period, _summary = _clinician_scope(patient_id)
+    _log_clinician(patient, "download_entries_csv")
+    return _csv_response(patient, period, notes=True)
+
+
+@bp.route("/clinician/patients/<uuid:patient_id>/report.pdf")
+@role_required("clinician")
+def clinician_pdf(patient_id: uuid.UUID) -> Response:
+    patient, period, summary = _clinician_scope(patient_id)
+    pdf = _pdf(render_report(patient, period, summary, notes=True, for_pdf=True))
+    _log_clinician(patient, "download_report_pdf")
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="symptom-journal-{period.start}-{period.end}.pdf"'
+    )
+    return response
