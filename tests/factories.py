@@ -17,6 +17,9 @@ class ApiClient(FlaskClient):
     user: dict[str, Any]
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Read streamed bodies at once: an unread stream keeps its request's context pushed,
+        # and the next request in the test would share its `g`.
+        kwargs.setdefault("buffered", True)
         send_csrf = kwargs.pop("csrf", True)
         method = str(kwargs.get("method", "GET")).upper()
         if send_csrf and method in UNSAFE:

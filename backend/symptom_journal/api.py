@@ -43,6 +43,12 @@ class Api(flask_smorest.Api):
         payload, code, headers = super().handle_http_exception(error)
         if error.code in DEFAULT_MESSAGES and "errors" in payload:
             payload["message"] = DEFAULT_MESSAGES[error.code]
+        if error.code == 429 and "message" not in payload:
+            # Flask-Limiter's description is the bare limit, e.g. "100 per 1 hour".
+            payload["message"] = (
+                f"Too many requests from this address (limit: {error.description}). "
+                "Try again after the number of seconds in Retry-After."
+            )
         payload.setdefault("message", error.description or error.name)
         merged = dict(error.get_headers())
         merged.pop("Content-Type", None)

@@ -1,4 +1,8 @@
-"""Inline SVG charts of a summary, drawn on the server so pages need no JavaScript (pure)."""
+"""Inline SVG charts of a summary, drawn on the server so pages need no JavaScript (pure).
+
+Colours are given as presentation attributes, which the PDF renderer reads; the page's
+style sheet overrides them in browsers (dark mode included).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,16 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
+
+PLOT = 'class="plot" fill="none" stroke="#d5dae1"'
+GRID = 'class="grid" stroke="#d5dae1" stroke-dasharray="2 3"'
+TICK = 'class="tick" fill="#5b6473" font-size="11"'
+SESSION = 'class="session" stroke="#a1321f" stroke-dasharray="4 3"'
+DAILY = 'class="daily" fill="none" stroke="#5b6473" stroke-width="1"'
+ROLLING = 'class="rolling" fill="none" stroke="#2f5fb3" stroke-width="2.5"'
+DELTA = 'class="delta" stroke="#1d2330"'
+PRE = 'class="pre" fill="#5b6473"'
+POST = 'class="post" fill="#2f5fb3"'
 
 WIDTH, HEIGHT = 640, 200
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
@@ -70,20 +84,19 @@ def daily_chart(
         f'<title id="t-{measure}">{escape(title)}</title>',
         f'<desc id="d-{measure}">{escape(description)}</desc>',
         f'<rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
-        f'height="{HEIGHT - TOP - BOTTOM}" class="plot"/>',
+        f'height="{HEIGHT - TOP - BOTTOM}" {PLOT}/>',
     ]
     for tick in (low, (low + high) / 2, high):
         y = _y(tick, low, high)
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" class="tick" text-anchor="end">{tick:g}</text>'
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" {GRID}/>'
+            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" {TICK} text-anchor="end">{tick:g}</text>'
         )
     for day in session_days:
         if start <= day <= end:
             x = _x(day, start, end)
             parts.append(
-                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
-                'class="session"/>'
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" {SESSION}/>'
             )
     means = [
         (_x(date.fromisoformat(d["date"]), start, end), _y(d["mean"], low, high)) for d in daily
@@ -92,11 +105,11 @@ def daily_chart(
         (_x(date.fromisoformat(d["date"]), start, end), _y(d["rolling_7d"], low, high))
         for d in daily
     ]
-    parts.append(f'<polyline points="{_points(means)}" class="daily"/>')
-    parts.append(f'<polyline points="{_points(rolling)}" class="rolling"/>')
+    parts.append(f'<polyline points="{_points(means)}" {DAILY}/>')
+    parts.append(f'<polyline points="{_points(rolling)}" {ROLLING}/>')
     parts += [
-        f'<text x="{LEFT}" y="{HEIGHT - 8}" class="tick">{escape(period["from"])}</text>',
-        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" class="tick" text-anchor="end">'
+        f'<text x="{LEFT}" y="{HEIGHT - 8}" {TICK}>{escape(period["from"])}</text>',
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" {TICK} text-anchor="end">'
         f"{escape(period['to'])}</text>",
         "</svg>",
     ]
@@ -122,13 +135,13 @@ def before_after_chart(sessions: Sequence[Mapping[str, Any]], measure: str = "mo
         f'<title id="t-ba-{measure}">{escape(title)}</title>',
         f'<desc id="d-ba-{measure}">{escape(description)}</desc>',
         f'<rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
-        f'height="{HEIGHT - TOP - BOTTOM}" class="plot"/>',
+        f'height="{HEIGHT - TOP - BOTTOM}" {PLOT}/>',
     ]
     for tick in (low, (low + high) / 2, high):
         y = _y(tick, low, high)
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" class="tick" text-anchor="end">{tick:g}</text>'
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" {GRID}/>'
+            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" {TICK} text-anchor="end">{tick:g}</text>'
         )
     for index, session in enumerate(pairs):
         x = LEFT + step * (index + 0.5)
@@ -138,9 +151,9 @@ def before_after_chart(sessions: Sequence[Mapping[str, Any]], measure: str = "mo
         )
         parts.append(
             f'<line x1="{x - 6:.1f}" x2="{x + 6:.1f}" y1="{y_pre:.1f}" y2="{y_post:.1f}" '
-            'class="delta"/>'
-            f'<circle cx="{x - 6:.1f}" cy="{y_pre:.1f}" r="4" class="pre"/>'
-            f'<circle cx="{x + 6:.1f}" cy="{y_post:.1f}" r="4" class="post"/>'
+            f"{DELTA}/>"
+            f'<circle cx="{x - 6:.1f}" cy="{y_pre:.1f}" r="4" {PRE}/>'
+            f'<circle cx="{x + 6:.1f}" cy="{y_post:.1f}" r="4" {POST}/>'
         )
     parts.append("</svg>")
     # Every piece of text above went through escape(); the rest is numbers and markup.

@@ -1,0 +1,174 @@
+"""Care team: invite codes, links, unlinking, the clinician's patients and their summary."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import event, update
+
+from symptom_journal.db import utcnow
+from symptom_journal.extensions import db
+from symptom_journal.sharing.models import CareInvite
+
+from ..factories import put_assessment, put_entry, register
+from .conftest import SECRET_NOTE
+
+
+def test_invite_code_shape_and_expiry(patient):
+    response = patient.post("/api/v1/care-team/invites")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", body["code"])
+    from datetime import datetime
+
+    left = datetime.fromisoformat(body["expires_at"]) - utcnow()
+    assert timedelta(days=6, hours=23) < left <= timedelta(days=7)
+
+
+def test_link_then_lists_on_both_sides(patient, linked_clinician, journal):
+    team = patient.get("/api/v1/care-team").get_json()["items"]
+    assert [(c["display_name"], c["email"]) for c in team] == [("Dr Rivera", "rivera@example.org")]
+    assert team[0]["id"] == linked_clinician.user["id"]
+    items = linked_clinician.get("/api/v1/clinician/patients").get_json()["items"]
+    assert [p["id"] for p in items] == [patient.user["id"]]
+    mine = items[0]
+    assert mine["latest_scores"]["phq9"]["total"] == 14
+    assert mine["latest_scores"]["phq9"]["severity"] == "moderate"
+    assert mine["last_entry_at"] == "2026-03-20T21:00:00+01:00"
+    assert mine["open_flags"] == []  # March is more than 30 days ago
+
+
+def test_open_flags_are_those_of_the_last_30_days(patient, linked_clinician):
+    recent = (utcnow() - timedelta(days=3)).replace(microsecond=0).isoformat()
+    put_entry(patient, recorded_at=recent, systolic=190, diastolic=100)
+    put_assessment(patient, completed_at=recent, answers=[0] * 8 + [2])
+    flags = linked_clinician.get("/api/v1/clinician/patients").get_json()["items"][0]["open_flags"]
+    assert sorted(f["kind"] for f in flags) == ["bp_high", "suicidal_ideation"]
+
+
+def test_codes_are_one_use(patient, linked_clinician, unlinked_clinician, sql):
+    code = patient.post("/api/v1/care-team/invites").get_json()["code"]
+    assert (
+        unlinked_clinician.post("/api/v1/clinician/links", json={"code": code}).status_code == 201
+    )
+    again = linked_clinician.post("/api/v1/clinician/links", json={"code": code})
+    assert again.status_code == 404
+    assert patient.user["email"] not in again.get_data(as_text=True)
+
+
+def test_unknown_and_expired_codes_are_404(patient, unlinked_clinician, sql):
+    code = patient.post("/api/v1/care-team/invites").get_json()["code"]
+    sql(lambda s: s.execute(update(CareInvite).values(expires_at=utcnow() - timedelta(seconds=1))))
+    expired = unlinked_clinician.post("/api/v1/clinician/links", json={"code": code})
+    unknown = unlinked_clinician.post("/api/v1/clinician/links", json={"code": "AAAA-BBBB-CCCC"})
+    assert expired.status_code == unknown.status_code == 404
+    assert expired.get_json() == unknown.get_json()
+    assert unlinked_clinician.get("/api/v1/clinician/patients").get_json()["items"] == []
+
+
+def test_codes_accept_lower_case_and_spaces(patient, unlinked_clinician):
+    code = patient.post("/api/v1/care-team/invites").get_json()["code"]
+    typed = code.lower().replace("-", " ")
+    assert (
+        unlinked_clinician.post("/api/v1/clinician/links", json={"code": typed}).status_code == 201
+    )
+
+
+def test_linked_clinician_reads_the_summary(patient, linked_clinician, journal):
+    url = f"/api/v1/clinician/patients/{patient.user['id']}/summary?from=2026-03-01&to=2026-03-31"
+    response = linked_clinician.get(url)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["adherence"] == {"days_logged": 3, "days_in_period": 31, "entries": 4}
+    page = linked_clinician.get(
+        f"/clinician/patients/{patient.user['id']}?from=2026-03-01&to=2026-03-31"
+    )
+    assert page.status_code == 200
+    assert SECRET_NOTE in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    bad = linked_clinician.get(
+        f"/api/v1/clinician/patients/{patient.user['id']}/summary?from=2026-04-01&to=2026-03-01"
+    )
+    assert bad.status_code == 422
+
+
+def test_unlinking_from_either_side_ends_access(patient, linked_clinician, journal):
+    url = f"/api/v1/clinician/patients/{patient.user['id']}/summary"
+    assert patient.delete(f"/api/v1/care-team/{linked_clinician.user['id']}").status_code == 204
+    gone = linked_clinician.get(url)
+    assert gone.status_code == 404
+    assert SECRET_NOTE not in gone.get_data(as_text=True)
+    assert linked_clinician.get(f"/clinician/patients/{patient.user['id']}").status_code == 404
+    code = patient.post("/api/v1/care-team/invites").get_json()["code"]
+    linked_clinician.post("/api/v1/clinician/links", json={"code": code})
+    assert linked_clinician.get(url).status_code == 200
+    assert (
+        linked_clinician.delete(f"/api/v1/clinician/patients/{patient.user['id']}").status_code
+        == 204
+    )
+    assert linked_clinician.get(url).status_code == 404
+    assert patient.get("/api/v1/care-team").get_json()["items"] == []
+
+
+def test_unlinked_clinician_sees_nothing(patient, unlinked_clinician, journal):
+    for url in (
+        f"/api/v1/clinician/patients/{patient.user['id']}/summary",
+        f"/clinician/patients/{patient.user['id']}",
+        f"/clinician/patients/{patient.user['id']}/entries.csv",
+    ):
+        response = unlinked_clinician.get(url)
+        assert response.status_code == 404, url
+        assert SECRET_NOTE not in response.get_data(as_text=True)
+        assert patient.user["email"] not in response.get_data(as_text=True)
+
+
+def test_roles_are_enforced(patient, linked_clinician):
+    assert patient.get("/api/v1/clinician/patients").status_code == 403
+    assert patient.post("/api/v1/clinician/links", json={"code": "x"}).status_code == 403
+    assert linked_clinician.post("/api/v1/care-team/invites").status_code == 403
+    assert linked_clinician.get("/api/v1/care-team").status_code == 403
+    assert linked_clinician.post("/api/v1/shares", json={}).status_code == 403
+
+
+def _queries_for_patient_list(app, clinician) -> int:
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = clinician.get("/api/v1/clinician/patients")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements), len(response.get_json()["items"])
+
+
+def test_patient_list_costs_the_same_queries_for_2_and_200(app, unlinked_clinician, monkeypatch):
+    monkeypatch.setitem(app.config, "REGISTRATIONS_PER_ADDRESS", "1000 per hour")
+
+    def link_patients(count, start):
+        for number in range(start, start + count):
+            client = register(
+                app.test_client(), email=f"p{number}@example.org", display_name=f"P{number}"
+            )
+            recent = (utcnow() - timedelta(days=2)).replace(microsecond=0).isoformat()
+            put_entry(client, recorded_at=recent, systolic=185, diastolic=90)
+            put_assessment(client, completed_at=recent)
+            code = client.post("/api/v1/care-team/invites").get_json()["code"]
+            assert (
+                unlinked_clinician.post("/api/v1/clinician/links", json={"code": code}).status_code
+                == 201
+            )
+
+    link_patients(2, 0)
+    few, listed = _queries_for_patient_list(app, unlinked_clinician)
+    assert listed == 2
+    link_patients(198, 2)
+    many, listed = _queries_for_patient_list(app, unlinked_clinician)
+    assert listed == 200
+    assert many == few
