@@ -60,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
     """Register the API's blueprints (documented in OpenAPI) and the plain ones."""
     from .accounts.views import blp as auth_blp
     from .assessments.views import assessments_blp, instruments_blp
+    from .exports.views import account_blp
+    from .exports.views import blp as export_blp
     from .journal.views import entries_blp, sessions_blp
     from .ops.views import blp as health_blp
     from .ops.views import docs
@@ -77,6 +79,8 @@ def register_blueprints(app: Flask) -> None:
         summary_blp,
         shares_blp,
         care_blp,
+        export_blp,
+        account_blp,
         health_blp,
     ):
         api.register_blueprint(blueprint)

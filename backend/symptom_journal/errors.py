@@ -55,7 +55,7 @@ class Invalid(DomainError):
 
     status = 422
 
-    def __init__(self, errors: Mapping[str, list[str]], location: str = "json") -> None:
+    def __init__(self, errors: Mapping[str, Any], location: str = "json") -> None:
         super().__init__("The request was well-formed but had invalid values.")
         self.errors = {location: dict(errors)}
 

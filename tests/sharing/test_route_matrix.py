@@ -58,6 +58,13 @@ PATIENT = {
     "/api/v1/care-team",
     "/api/v1/care-team/invites",
     "/api/v1/care-team/<uuid:clinician_id>",
+    "/api/v1/export/entries.csv",
+    "/api/v1/export/sessions.csv",
+    "/api/v1/export/assessments.csv",
+    "/api/v1/export/json",
+    "/api/v1/export/fhir",
+    "/api/v1/import",
+    "/api/v1/account",
 }
 BODIES = {
     "sessions": session_body,

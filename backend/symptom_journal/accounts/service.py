@@ -279,3 +279,22 @@ def change_password(
     if keep_session_id is not None:
         others = others.where(LoginSession.id != keep_session_id)
     session.execute(others.execution_options(synchronize_session=False))
+
+
+def erase_account(
+    session: DbSession, *, hasher: PasswordHasher, user_id: uuid.UUID, password: str
+) -> None:
+    """Delete the user and, by cascade, every row of theirs; raise Forbidden (wrong password)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account.")
+    if not hasher.verify(user.password_hash, password):
+        raise Forbidden(
+            "The password is wrong; nothing was erased.",
+            errors={"json": {"password": ["Wrong password."]}},
+        )
+    # The database cascades to records, sessions, links, invites and the access log.
+    session.execute(
+        delete(User).where(User.id == user_id).execution_options(synchronize_session=False)
+    )
+    session.expunge(user)

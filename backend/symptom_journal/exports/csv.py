@@ -6,19 +6,20 @@ import csv
 import io
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from ..assessments.service import ASSESSMENT_FIELDS, ASSESSMENTS
 from ..db import DbSession
-from ..journal.models import Entry
-from ..journal.service import ENTRY_FIELDS
-from ..records import at_offset, owned
+from ..journal.service import ENTRIES, ENTRY_FIELDS, SESSION_FIELDS, SESSIONS
+from ..records import RecordKind, at_offset, owned
 
 # Spreadsheets run cells that start with these as formulas (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 ROWS_PER_CHUNK = 500
-
-ENTRY_COLUMNS = ("id", *ENTRY_FIELDS, "version", "created_at", "updated_at")
+BATCH = 1000
+MAX_ITEMS = 20  # the PCL-5's; shorter questionnaires leave the last item cells empty
+SERVER_FIELDS = ("version", "created_at", "updated_at")
 
 
 def guard(text: str) -> str:
@@ -45,7 +46,37 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, str):
         return guard(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
     return value
+
+
+def _rows(
+    session: DbSession,
+    kind: RecordKind,
+    columns: Sequence[str],
+    owner_id: uuid.UUID,
+    day_from: date | None,
+    day_to: date | None,
+) -> Iterator[dict[str, Any]]:
+    model = kind.model
+    query = owned(model, owner_id)
+    if day_from is not None:
+        query = query.where(model.local_date >= day_from)
+    if day_to is not None:
+        query = query.where(model.local_date <= day_to)
+    wanted = [getattr(model, c) for c in columns] + [model.utc_offset]
+    query = query.with_only_columns(*wanted).order_by(kind.time_column(), model.id)
+    # Core rows fetched in batches: memory stays flat whatever the number of records.
+    result = session.connection().execution_options(yield_per=BATCH).execute(query)
+    for row in result:
+        values = dict(zip(columns, row, strict=False))
+        values[kind.time_field] = at_offset(values[kind.time_field], row[-1])
+        yield values
 
 
 def entry_rows(
@@ -57,23 +88,29 @@ def entry_rows(
     include_notes: bool = True,
 ) -> Iterator[list[Any]]:
     """Yield the header and one row per live entry of the owner, oldest first."""
-    columns = [c for c in ENTRY_COLUMNS if include_notes or c != "note"]
+    columns = [c for c in ("id", *ENTRY_FIELDS, *SERVER_FIELDS) if include_notes or c != "note"]
     yield list(columns)
-    query = owned(Entry, owner_id)
-    if day_from is not None:
-        query = query.where(Entry.local_date >= day_from)
-    if day_to is not None:
-        query = query.where(Entry.local_date <= day_to)
-    wanted = [getattr(Entry, c) for c in columns] + [Entry.utc_offset]
-    query = query.with_only_columns(*wanted).order_by(Entry.recorded_at, Entry.id)
-    result = session.connection().execution_options(yield_per=1000).execute(query)
-    time_at = columns.index("recorded_at")
-    effects_at = columns.index("side_effects")
-    for row in result:
-        values = list(row[:-1])
-        values[time_at] = at_offset(values[time_at], row[-1]).isoformat()
-        values[effects_at] = ";".join(values[effects_at] or [])
-        for index, name in enumerate(columns):
-            if name in ("created_at", "updated_at"):
-                values[index] = values[index].isoformat()
-        yield [_cell(v) if not isinstance(v, uuid.UUID) else str(v) for v in values]
+    for values in _rows(session, ENTRIES, columns, owner_id, day_from, day_to):
+        values["side_effects"] = ";".join(values["side_effects"] or [])
+        yield [_cell(values[c]) for c in columns]
+
+
+def session_rows(session: DbSession, *, owner_id: uuid.UUID) -> Iterator[list[Any]]:
+    """Yield the header and one row per live treatment session, oldest first."""
+    columns = ["id", *SESSION_FIELDS, *SERVER_FIELDS]
+    yield list(columns)
+    for values in _rows(session, SESSIONS, columns, owner_id, None, None):
+        yield [_cell(values[c]) for c in columns]
+
+
+def assessment_rows(session: DbSession, *, owner_id: uuid.UUID) -> Iterator[list[Any]]:
+    """Yield the header and one row per live assessment: answers as item_1..item_20."""
+    fields = [f for f in ASSESSMENT_FIELDS if f != "answers"]
+    read = ["id", *fields, "answers", "total", "severity", *SERVER_FIELDS]
+    items = [f"item_{n}" for n in range(1, MAX_ITEMS + 1)]
+    header = ["id", *fields, *items, "total", "severity", *SERVER_FIELDS]
+    yield header
+    for values in _rows(session, ASSESSMENTS, read, owner_id, None, None):
+        answers = list(values.pop("answers") or [])
+        values |= {name: answers[i] if i < len(answers) else None for i, name in enumerate(items)}
+        yield [_cell(values[c]) for c in header]
