@@ -17,6 +17,7 @@ from ..db import utcnow
 from ..extensions import db
 from . import csv as csv_export
 from .fhir import bundle
+from .pgcopy import entry_copy
 from .portable import export_document, import_document
 
 blp = Blueprint("export", __name__, url_prefix="/api/v1", description="Export, import, erasure.")
@@ -46,7 +47,28 @@ def _csv(name: str, rows: Callable[..., Iterator[list[Any]]]) -> Response:
 @blp.response(200, description="CSV, one row per entry.")
 def export_entries() -> Response:
     """Your entries as CSV (RFC 4180, UTF-8)."""
-    return _csv("entries", csv_export.entry_rows)
+    name = f"symptom-journal-entries-{utcnow().date().isoformat()}"
+    return entries_csv_response(current_user.id, name)
+
+
+def entries_csv_response(
+    owner_id: Any,
+    name: str,
+    *,
+    day_from: Any = None,
+    day_to: Any = None,
+    include_notes: bool = True,
+) -> Response:
+    """Return a streamed CSV of the owner's entries: COPY on PostgreSQL, Core rows elsewhere."""
+    scope = {"day_from": day_from, "day_to": day_to, "include_notes": include_notes}
+    if db.engine.dialect.name == "postgresql":
+        body: Iterator[Any] = entry_copy(db.session, owner_id=owner_id, **scope)
+    else:
+        body = csv_export.encode(csv_export.entry_rows(db.session, owner_id=owner_id, **scope))
+    response = Response(stream_with_context(body), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blp.route("/export/sessions.csv", methods=["GET"])

@@ -15,7 +15,6 @@ from flask import (
     jsonify,
     render_template,
     request,
-    stream_with_context,
 )
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -24,7 +23,7 @@ from ..accounts.auth import role_required
 from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Invalid, error_response
-from ..exports.csv import encode, entry_rows
+from ..exports.views import entries_csv_response
 from ..extensions import db, limiter
 from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned
@@ -151,17 +150,13 @@ def _pdf(html: str) -> bytes:
 
 
 def _csv_response(patient: User, period: Period, notes: bool) -> Response:
-    rows = entry_rows(
-        db.session,
-        owner_id=patient.id,
+    return entries_csv_response(
+        patient.id,
+        f"symptom-journal-entries-{period.start}-{period.end}",
         day_from=period.start,
         day_to=period.end,
         include_notes=notes,
     )
-    filename = f"symptom-journal-entries-{period.start}-{period.end}.csv"
-    response = Response(stream_with_context(encode(rows)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _today(patient: User) -> date:
