@@ -141,3 +141,46 @@ def test_exports_are_the_owners_only(patient, other_patient, clinician, client):
         assert len(list(csv.reader(io.StringIO(theirs.get_data(as_text=True))))) == 1  # header only
         assert clinician.get(f"/api/v1/export/{name}").status_code == 403
         assert client.get(f"/api/v1/export/{name}").status_code == 401
+
+
+def test_the_database_formatted_csv_equals_the_reference(app, patient, sql):
+    from symptom_journal.exports.csv import encode, entry_rows
+
+    session = put_session(patient)
+    bodies = [
+        {"recorded_at": "2026-03-10T23:59:59.123456-09:30", "mood": 4, "note": "=SUM(A1)"},
+        {
+            "recorded_at": "2026-03-10T00:00:00+14:00",
+            "sleep_hours": 7.0,
+            "side_effects": ["nausea", "other"],
+        },
+        {
+            "recorded_at": "2026-01-01T12:30:00.000001+00:00",
+            "anxiety": 0,
+            "note": 'quote " and, comma',
+        },
+        {
+            "recorded_at": "2026-06-30T08:00:00+05:45",
+            "mood": 10,
+            "session_id": session["id"],
+            "phase": "post",
+            "systolic": 200,
+            "diastolic": 119,
+            "heart_rate": 61,
+            "note": "multi\nline",
+        },
+    ]
+    for body in bodies:
+        assert patient.post("/api/v1/entries", json=body).status_code == 201
+    served = patient.get("/api/v1/export/entries.csv").get_data().decode()
+    reference = "".join(sql(lambda s: list(encode(entry_rows(s, owner_id=patient.user_id)))))
+    served_rows = list(csv.reader(io.StringIO(served, newline="")))
+    reference_rows = list(csv.reader(io.StringIO(reference, newline="")))
+    assert served_rows[0] == reference_rows[0]
+    assert len(served_rows) == len(reference_rows) == 5
+    for got, expected in zip(served_rows[1:], reference_rows[1:], strict=True):
+        for name, a, b in zip(reference_rows[0], got, expected, strict=True):
+            if name == "sleep_hours" and a and b:
+                assert float(a) == float(b)  # PostgreSQL prints 7.0 as 7
+            else:
+                assert a == b, (name, a, b)

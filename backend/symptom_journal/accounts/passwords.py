@@ -51,9 +51,15 @@ class PasswordHasher:
 
     def __init__(self, profile: str = "default") -> None:
         self._hasher = argon2.PasswordHasher.from_parameters(PROFILES[profile])
-        # A hash to verify against when the account does not exist, so that a wrong
-        # email costs as long as a wrong password.
-        self._dummy = self._hasher.hash("not a real password, only for timing")
+        self._dummy: str | None = None
+
+    @property
+    def dummy(self) -> str:
+        """A hash to verify against when the account does not exist, so that a wrong email
+        costs as long as a wrong password (made on first use, not at start-up)."""
+        if self._dummy is None:
+            self._dummy = self._hasher.hash("not a real password, only for timing")
+        return self._dummy
 
     def hash(self, password: str) -> str:
         """Return the Argon2id hash of ``password``."""
@@ -62,7 +68,7 @@ class PasswordHasher:
     def verify(self, password_hash: str | None, password: str) -> bool:
         """Return whether ``password`` matches; a missing hash still costs one verification."""
         try:
-            return self._hasher.verify(password_hash or self._dummy, normalize(password)) and (
+            return self._hasher.verify(password_hash or self.dummy, normalize(password)) and (
                 password_hash is not None
             )
         except (VerificationError, InvalidHashError):

@@ -19,6 +19,7 @@ from . import csv as csv_export
 from .fhir import bundle
 from .pgcopy import entry_copy
 from .portable import export_document, import_document
+from .sqlite_csv import entry_csv
 
 blp = Blueprint("export", __name__, url_prefix="/api/v1", description="Export, import, erasure.")
 account_blp = Blueprint("account", __name__, url_prefix="/api/v1", description="Your account.")
@@ -61,8 +62,12 @@ def entries_csv_response(
 ) -> Response:
     """Return a streamed CSV of the owner's entries: COPY on PostgreSQL, Core rows elsewhere."""
     scope = {"day_from": day_from, "day_to": day_to, "include_notes": include_notes}
-    if db.engine.dialect.name == "postgresql":
-        body: Iterator[Any] = entry_copy(db.session, owner_id=owner_id, **scope)
+    dialect = db.engine.dialect.name
+    body: Iterator[Any]
+    if dialect == "postgresql":
+        body = entry_copy(db.session, owner_id=owner_id, **scope)
+    elif dialect == "sqlite":
+        body = entry_csv(db.session, owner_id=owner_id, **scope)
     else:
         body = csv_export.encode(csv_export.entry_rows(db.session, owner_id=owner_id, **scope))
     response = Response(stream_with_context(body), mimetype="text/csv")
