@@ -20,14 +20,16 @@ from ..journal.service import ENTRY_FIELDS
 CHUNK_BYTES = 64 * 1024
 
 
-def _iso(column: str, offset: str) -> str:
-    # Python's isoformat(): seconds always, microseconds only when there are some.
-    local = f"({column} AT TIME ZONE 'UTC' + make_interval(mins => {offset}))"
+def _iso(column: str, offset: str | None = None) -> str:
+    # PostgreSQL's own text for timestamps ('2026-03-10 21:15:00.5+00', no fraction when
+    # it is zero, as Python's isoformat()), with the T and a full offset. Far cheaper than
+    # to_char(). The COPY runs with the time zone set to UTC.
+    if offset is None:
+        return f"overlay({column}::text placing 'T' from 11 for 1) || ':00'"
+    local = f"({column} AT TIME ZONE 'UTC' + {offset} * interval '1 minute')::text"
     sign = f"CASE WHEN {offset} < 0 THEN '-' ELSE '+' END"
     return (
-        f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_part('microseconds', {local})::int %% 1000000 <> 0"
-        f" THEN to_char({local}, '.US') ELSE '' END"
+        f"overlay({local} placing 'T' from 11 for 1)"
         f" || {sign} || lpad((abs({offset}) / 60)::text, 2, '0')"
         f" || ':' || lpad((abs({offset}) %% 60)::text, 2, '0')"
     )
@@ -45,8 +47,8 @@ def _select(include_notes: bool) -> tuple[str, list[str]]:
         columns.remove("note")
     expressions = {
         "recorded_at": _iso("recorded_at", "utc_offset"),
-        "created_at": _iso("created_at", "0"),
-        "updated_at": _iso("updated_at", "0"),
+        "created_at": _iso("created_at"),
+        "updated_at": _iso("updated_at"),
         "side_effects": (
             "array_to_string(ARRAY(SELECT json_array_elements_text(side_effects)), ';')"
         ),
@@ -81,11 +83,13 @@ def entry_copy(
     )
     raw = cast("psycopg.Connection[Any]", session.connection().connection.dbapi_connection)
     buffer = bytearray()
-    with raw.cursor() as cursor, cursor.copy(sql, params) as copy:
-        for data in copy:
-            buffer += data
-            if len(buffer) >= CHUNK_BYTES:
-                yield bytes(buffer)
-                buffer.clear()
+    with raw.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        with cursor.copy(sql, params) as copy:
+            for data in copy:
+                buffer += data
+                if len(buffer) >= CHUNK_BYTES:
+                    yield bytes(buffer)
+                    buffer.clear()
     if buffer:
         yield bytes(buffer)
