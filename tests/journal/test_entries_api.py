@@ -108,3 +108,13 @@ def test_list_is_newest_first_by_instant(patient):
 def test_entry_body_factory_is_valid(patient):
     response = patient.post(ENTRIES, json=entry_body())
     assert response.status_code == 201
+
+
+def test_high_blood_pressure_is_flagged_at_once(patient):
+    high = put_entry(patient, systolic=180, diastolic=100)
+    assert high["flags"] == ["bp_high"]
+    also = put_entry(patient, systolic=150, diastolic=120)
+    assert also["flags"] == ["bp_high"]
+    normal = put_entry(patient, systolic=179, diastolic=119)
+    assert normal["flags"] == []
+    assert put_entry(patient)["flags"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import current_app
 from marshmallow import ValidationError, fields, validate
 
 from ..fields import RecordListArgs, StrictFloat, StrictInteger, Text, Timestamp
@@ -130,6 +131,17 @@ class EntryOut(RecordOut):
     note = fields.String(allow_none=True)
     session_id = fields.UUID(allow_none=True)
     phase = fields.String(allow_none=True)
+    flags = fields.Method(
+        "_flags", metadata={"description": "Flag kinds this entry raises (bp_high), at once."}
+    )
+
+    def _flags(self, entry: Any) -> list[str]:
+        config = current_app.config
+        systolic, diastolic = entry.systolic, entry.diastolic
+        high = (systolic is not None and systolic >= config["BP_ALERT_SYSTOLIC"]) or (
+            diastolic is not None and diastolic >= config["BP_ALERT_DIASTOLIC"]
+        )
+        return ["bp_high"] if high else []
 
 
 class EntryListArgs(RecordListArgs):
