@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
 
 from .accounts.auth import register_auth
 from .config import build_config, default_instance_path, load_secret_key
@@ -66,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from .ops.views import blp as health_blp
     from .ops.views import docs
     from .pages.security import register_security_headers
+    from .pages.shell import bp as shell_bp
     from .pages.views import bp as pages_bp
     from .sharing.views import care_blp, shares_blp
     from .summaries.views import blp as summary_blp
@@ -86,11 +86,8 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(shell_bp)
     register_security_headers(app)
-
-    @app.route("/")
-    def index() -> Response:
-        return redirect("/api/docs")
 
 
 def register_commands(app: Flask) -> None:

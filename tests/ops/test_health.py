@@ -62,7 +62,34 @@ def test_docs_are_served_without_a_cdn(client):
             assert asset.status_code == 200, source
 
 
-def test_root_points_to_the_docs(client):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/api/docs")
+def test_root_serves_the_app_shell(client):
+    with client.get("/") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/html"
+        html = response.get_data(as_text=True)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    assert "<script>" not in html  # modules only, allowed by the CSP
+    with client.get("/sw.js") as worker:
+        assert worker.mimetype == "text/javascript"
+        assert worker.headers["Cache-Control"] == "no-cache"
+    with client.get("/manifest.webmanifest") as manifest:
+        assert manifest.mimetype == "application/manifest+json"
+        assert manifest.get_json()["display"] == "standalone"
+    with client.get("/js/../../pyproject.toml") as escape:
+        assert escape.status_code == 404
+
+
+def test_the_service_worker_caches_every_file_of_the_shell():
+    import re
+    from pathlib import Path
+
+    frontend = Path(__file__).resolve().parents[2] / "frontend"
+    listed = set(re.findall(r'"(/[^"]*)"', (frontend / "sw.js").read_text().split("];")[0]))
+    needed = {
+        "/" + str(path.relative_to(frontend))
+        for folder in ("js", "css")
+        for path in (frontend / folder).rglob("*")
+        if path.is_file()
+    }
+    needed |= {"/", "/manifest.webmanifest", "/vendor/idb-keyval-6.3.0/idb-keyval.js"}
+    assert needed <= listed, sorted(needed - listed)

@@ -16,6 +16,9 @@ from .conftest import SECRET_NOTE
 
 PUBLIC = {
     "/",
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/<any(css, js, icons, vendor):folder>/<path:name>",
     "/api/docs",
     "/api/docs/<path:name>",
     "/api/v1/openapi.json",
@@ -107,6 +110,7 @@ def world(patient, journal, share, linked_clinician, unlinked_clinician, other_p
             "patient_id": patient.user["id"],
             "token": share["token"],
             "name": "docs.js",
+            "folder": "js",
         },
         "secrets": [
             SECRET_NOTE,

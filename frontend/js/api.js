@@ -1,0 +1,46 @@
+// The JSON API, with the CSRF header every unsafe request needs.
+
+let csrf = null;
+
+async function token() {
+  if (csrf === null) {
+    const response = await fetch("/api/v1/auth/csrf", { credentials: "same-origin" });
+    csrf = (await response.json()).csrf_token;
+  }
+  return csrf;
+}
+
+/** Forget the CSRF token (after signing out the server issues a new one). */
+export function forgetToken() {
+  csrf = null;
+}
+
+/**
+ * Send a request; resolves to {status, body} for any HTTP answer and rejects only when the
+ * network is unreachable (TypeError), which callers take as "offline".
+ */
+export async function request(method, url, body) {
+  const headers = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = await token();
+  let response = await fetch(url, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 403 && method !== "GET") {
+    // The token may have rotated (a new sign-in): fetch a fresh one and try once more.
+    forgetToken();
+    headers["X-CSRF-Token"] = await token();
+    response = await fetch(url, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+  const text = await response.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, body: parsed };
+}

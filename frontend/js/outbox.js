@@ -1,0 +1,76 @@
+// Writes wait here, in IndexedDB, until the server has acknowledged them.
+// They are sent in the order they were made, each as a PUT with its client-made id, so a
+// write sent twice (a retry after a lost answer) is still stored once.
+import { clear, createStore, del, entries, set, update } from "/vendor/idb-keyval-6.3.0/idb-keyval.js";
+import { request } from "./api.js";
+
+const box = createStore("symptom-journal-outbox", "writes");
+let sequence = 0;
+let flushing = null;
+
+function changed() {
+  window.dispatchEvent(new CustomEvent("outbox-changed"));
+}
+
+/** Queue a PUT of `body` to `url`; it is sent at once when online, later otherwise. */
+export async function enqueue(url, body, label) {
+  // Keys sort by time, then by a counter within the same millisecond.
+  const key = `${String(Date.now()).padStart(15, "0")}-${String(sequence++).padStart(6, "0")}`;
+  await set(key, { url, body, label, state: "waiting" }, box);
+  changed();
+  return flush();
+}
+
+/** The queued writes, oldest first, as [key, item] pairs. */
+export async function pending() {
+  const all = await entries(box);
+  return all.sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** Send what waits, in order; stop at the first network failure. Resolves to the count left. */
+export function flush() {
+  if (!flushing) {
+    flushing = drain().finally(() => {
+      flushing = null;
+    });
+  }
+  return flushing;
+}
+
+async function drain() {
+  for (const [key, item] of await pending()) {
+    if (item.state === "conflict") continue;
+    let answer;
+    try {
+      answer = await request("PUT", item.url, item.body);
+    } catch {
+      break; // offline: try again later
+    }
+    if (answer.status === 200 || answer.status === 201) {
+      await del(key, box);
+    } else if (answer.status === 409 || answer.status === 412 || answer.status === 422) {
+      // The server holds something else for this id, or refuses it: ask the person.
+      const message = (answer.body && answer.body.message) || "The server refused this change.";
+      await update(key, (old) => ({ ...old, state: "conflict", message }), box);
+    } else if (answer.status === 401) {
+      break; // signed out: keep everything for after the next sign-in
+    } else {
+      break; // the server is unwell: try again later
+    }
+    changed();
+  }
+  changed();
+  return (await pending()).length;
+}
+
+/** Drop a write the person chose not to keep. */
+export async function discard(key) {
+  await del(key, box);
+  changed();
+}
+
+/** Forget every waiting write (signing out). */
+export async function clearOutbox() {
+  await clear(box);
+  changed();
+}

@@ -1,0 +1,69 @@
+// Sign in, or create an account (patient or clinician).
+import { request } from "../api.js";
+
+const FIELD_LABELS = { email: "Email", password: "Password", display_name: "Name", role: "Role" };
+
+function errorsText(body) {
+  const fields = (body && body.errors && body.errors.json) || {};
+  const lines = Object.entries(fields).map(
+    ([name, messages]) => `${FIELD_LABELS[name] || name}: ${[].concat(messages).join(" ")}`,
+  );
+  return lines.length ? lines.join(" ") : (body && body.message) || "Something went wrong.";
+}
+
+export function mountAuth(root, { onSignedIn, offline = false }) {
+  let creating = false;
+  const render = () => {
+    root.innerHTML = `
+      <h2 id="auth-title">${creating ? "Create your account" : "Sign in"}</h2>
+      ${offline ? '<p class="message error">You are offline. Sign in once you are connected.</p>' : ""}
+      <form id="auth-form" aria-labelledby="auth-title" novalidate>
+        <label>Email <input name="email" type="email" autocomplete="username" required></label>
+        <label>Password <input name="password" type="password" minlength="12" required
+          autocomplete="${creating ? "new-password" : "current-password"}"></label>
+        ${creating ? `
+          <p class="muted">At least 12 characters. A few unrelated words work well.</p>
+          <label>Name shown to your care team <input name="display_name" autocomplete="name"></label>
+          <label>I am a
+            <select name="role">
+              <option value="patient">patient</option>
+              <option value="clinician">clinician</option>
+            </select>
+          </label>` : ""}
+        <p id="auth-error" class="message error hidden" role="alert"></p>
+        <button type="submit">${creating ? "Create account" : "Sign in"}</button>
+        <button type="button" class="secondary" id="auth-switch">
+          ${creating ? "I have an account: sign in" : "New here? Create an account"}
+        </button>
+      </form>`;
+    root.querySelector("#auth-switch").addEventListener("click", () => {
+      creating = !creating;
+      render();
+    });
+    root.querySelector("#auth-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const form = new FormData(event.target);
+      const body = { email: form.get("email"), password: form.get("password") };
+      if (creating) {
+        body.role = form.get("role");
+        body.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+        if (form.get("display_name")) body.display_name = form.get("display_name");
+      }
+      const error = root.querySelector("#auth-error");
+      try {
+        const answer = await request("POST", `/api/v1/auth/${creating ? "register" : "login"}`, body);
+        if (answer.status === 200 || answer.status === 201) {
+          onSignedIn(answer.body);
+          return;
+        }
+        error.textContent = answer.status === 429
+          ? "Too many attempts. Wait a few minutes and try again."
+          : errorsText(answer.body);
+      } catch {
+        error.textContent = "You are offline. Try again once you are connected.";
+      }
+      error.classList.remove("hidden");
+    });
+  };
+  render();
+}

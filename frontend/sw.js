@@ -1,0 +1,71 @@
+// Service worker: the versioned app shell from the cache, /api reads network-first with the
+// last answer as a fallback, writes never cached, and nothing kept after signing out.
+const VERSION = "2026-11-26.2";
+const SHELL = `shell-${VERSION}`;
+const API = "api-data";
+const FILES = [
+  "/",
+  "/manifest.webmanifest",
+  "/css/app.css",
+  "/js/main.js",
+  "/js/api.js",
+  "/js/logic.js",
+  "/js/outbox.js",
+  "/js/store.js",
+  "/js/views/auth.js",
+  "/js/views/patients.js",
+  "/js/views/today.js",
+  "/vendor/idb-keyval-6.3.0/idb-keyval.js",
+  "/icons/icon-192.png",
+  "/icons/icon-512.png",
+];
+// Server pages with data of their own: always from the network, never cached here.
+const NETWORK_ONLY = ["/s/", "/clinician/", "/api/docs", "/api/v1/export", "/api/v1/auth/csrf"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== SHELL && k !== API).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "sign-out") event.waitUntil(caches.delete(API));
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(API);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function shellFirst(request) {
+  const cached = await caches.match(request, { ignoreSearch: true });
+  return cached || fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return; // writes: network only
+  if (NETWORK_ONLY.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (url.pathname.startsWith("/api/")) {
+    event.respondWith(networkFirst(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(caches.match("/").then((shell) => shell || fetch(request)));
+  } else {
+    event.respondWith(shellFirst(request));
+  }
+});

@@ -1,0 +1,138 @@
+"""The phone app as a person uses it: sign up, check in before a session, lose the network,
+check in after it, come back online; nothing is lost and nothing is stored twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from symptom_journal.journal.models import Entry, TreatmentSession
+
+from ..factories import PASSWORD
+
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+
+
+def tap_score(page: Any, legend: str, value: int) -> None:
+    # The tap lands on the radio button stretched over the number.
+    page.locator(f"fieldset:has(legend:text-is('{legend}')) input[value='{value}']").click()
+
+
+def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifacts) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill("phone@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Name shown to your care team").fill("Robin")
+    page.screenshot(path=str(artifacts / "pwa-sign-up.png"))
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    tap_score(page, "Mood", 4)
+    tap_score(page, "Anxiety", 6)
+    page.get_by_role("button", name="Before session").click()
+    expect(page.locator("#checkin-message")).to_have_text("Saved.")
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+
+    context.set_offline(True)
+    tap_score(page, "Mood", 7)
+    page.get_by_text("After a session: dissociation, side effects, blood pressure").click()
+    tap_score(page, "Dissociation", 5)
+    page.get_by_label("Nausea").check()
+    page.get_by_label("Blood pressure, upper").fill("150")
+    page.get_by_label("lower").fill("92")
+    page.get_by_role("button", name="After session").click()
+    expect(page.locator("#sync-status")).to_have_text("1 waiting to sync")
+    assert "sync when you are back online" in page.locator("#checkin-message").inner_text()
+    page.screenshot(path=str(artifacts / "pwa-today-offline.png"), full_page=True)
+    assert sql(lambda s: len(s.scalars(select(Entry.id)).all())) == 1
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+
+    entries = sql(
+        lambda s: s.execute(
+            select(Entry.phase, Entry.mood, Entry.session_id, Entry.side_effects)
+        ).all()
+    )
+    sessions = sql(lambda s: s.scalars(select(TreatmentSession.id)).all())
+    assert len(sessions) == 1
+    assert sorted((e.phase, e.mood) for e in entries) == [("post", 7), ("pre", 4)]
+    assert {e.session_id for e in entries} == {sessions[0]}
+    post = next(e for e in entries if e.phase == "post")
+    assert post.side_effects == ["nausea"]
+
+    # The shell comes from the service worker's cache when the network is gone.
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#checkin")
+    assert page.locator("h2").first.inner_text() == "How are you today?"
+    context.close()
+
+
+def test_sign_out_leaves_no_journal_data(live_server: str, browser: Any) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill("leaving@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+    tap_score(page, "Mood", 5)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+    page.evaluate("fetch('/api/v1/entries').then(r => r.json())")  # lets the worker cache a read
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_selector("#auth-form")
+    left = page.evaluate(
+        """async () => {
+            const names = await caches.keys();
+            const cached = [];
+            for (const name of names) {
+                for (const request of await (await caches.open(name)).keys()) {
+                    if (request.url.includes('/api/')) cached.push(request.url);
+                }
+            }
+            const read = (db, store) => new Promise((resolve) => {
+                const open = indexedDB.open(db);
+                open.onsuccess = () => {
+                    const tx = open.result.transaction(store, 'readonly');
+                    const all = tx.objectStore(store).getAllKeys();
+                    all.onsuccess = () => resolve(all.result.length);
+                };
+                open.onerror = () => resolve(0);
+            });
+            return {cached, data: await read('symptom-journal-cache', 'data'),
+                    outbox: await read('symptom-journal-outbox', 'writes')};
+        }"""
+    )
+    assert left == {"cached": [], "data": 0, "outbox": 0}
+    context.close()
+
+
+def test_touch_targets_are_at_least_44_px_at_320_wide(live_server: str, browser: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill("small@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('.scale span, button, select, input:not([type=radio]):not([type=checkbox])')]
+            .map((el) => el.getBoundingClientRect())
+            .filter((box) => box.width > 0 && (box.width < 44 || box.height < 44)).length"""
+    )
+    assert small == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
