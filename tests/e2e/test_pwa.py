@@ -128,8 +128,9 @@ def test_touch_targets_are_at_least_44_px_at_320_wide(live_server: str, browser:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_selector("#checkin")
+    targets = ".scale span, button, select, input:not([type=radio]):not([type=checkbox])"
     small = page.evaluate(
-        """() => [...document.querySelectorAll('.scale span, button, select, input:not([type=radio]):not([type=checkbox])')]
+        f"""() => [...document.querySelectorAll('{targets}')]
             .map((el) => el.getBoundingClientRect())
             .filter((box) => box.width > 0 && (box.width < 44 || box.height < 44)).length"""
     )
