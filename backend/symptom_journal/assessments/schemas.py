@@ -6,19 +6,19 @@ from typing import Any
 
 import marshmallow as ma
 from flask import current_app
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from ..fields import RecordListArgs, StrictInteger, Timestamp
 from ..journal.models import PHASES
+from ..journal.schemas import LinkedRecordIn
 from ..schemas import RecordOut, page_schema
 from .instruments import CODES
 from .service import assessment_problems
 
 
-class AssessmentIn(ma.Schema):
+class AssessmentIn(LinkedRecordIn):
     """A completed questionnaire: every item answered, in order."""
 
-    id = fields.UUID(metadata={"description": "Client-made UUID; with PUT, the one in the path."})
     instrument = fields.String(
         required=True, validate=validate.OneOf(CODES, error="Must be one of: {choices}.")
     )
@@ -29,20 +29,7 @@ class AssessmentIn(ma.Schema):
         validate=validate.Length(max=20, error="No instrument has more than 20 items."),
         metadata={"description": "One whole number per item, in item order."},
     )
-    session_id = fields.UUID(allow_none=True, metadata={"description": "Your treatment session."})
-    phase = fields.String(
-        allow_none=True,
-        validate=validate.OneOf(PHASES, error="Must be one of: {choices}."),
-        metadata={"description": "pre or post; with session_id."},
-    )
-
-    @ma.validates_schema
-    def _rules(self, data: dict[str, Any], partial: Any = None, **_: Any) -> None:
-        if partial:
-            return  # checked against the stored record by the service
-        problems = assessment_problems(data)
-        if problems:
-            raise ValidationError(problems)
+    rules = staticmethod(assessment_problems)
 
 
 class AssessmentPatch(AssessmentIn):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import marshmallow as ma
 from flask import current_app
@@ -69,10 +70,32 @@ class SessionOut(RecordOut):
     notes = fields.String(allow_none=True)
 
 
-class EntryIn(ma.Schema):
-    """A journal entry as the client sends it: a time and at least one measure."""
+class LinkedRecordIn(ma.Schema):
+    """Fields and rules of a record that may belong to a treatment session (entries and
+    assessments); each subclass names its cross-field rules as ``rules``."""
+
+    rules: ClassVar[staticmethod[[Mapping[str, Any]], dict[str, list[str]]]]
 
     id = fields.UUID(metadata={"description": "Client-made UUID; with PUT, the one in the path."})
+    session_id = fields.UUID(allow_none=True, metadata={"description": "Your treatment session."})
+    phase = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(PHASES, error="Must be one of: {choices}."),
+        metadata={"description": "pre or post; with session_id."},
+    )
+
+    @ma.validates_schema
+    def _rules(self, data: dict[str, Any], partial: Any = None, **_: Any) -> None:
+        if partial:
+            return  # checked against the stored record by the service
+        problems = type(self).rules(data)
+        if problems:
+            raise ValidationError(problems)
+
+
+class EntryIn(LinkedRecordIn):
+    """A journal entry as the client sends it: a time and at least one measure."""
+
     recorded_at = Timestamp(required=True)
     mood = _score(0, 10, "0 worst, 10 best.")
     anxiety = _score(0, 10, "0 none, 10 worst.")
@@ -94,20 +117,7 @@ class EntryIn(ma.Schema):
         validate=_unique,
     )
     note = Text(allow_none=True, validate=validate.Length(max=2000))
-    session_id = fields.UUID(allow_none=True, metadata={"description": "Your treatment session."})
-    phase = fields.String(
-        allow_none=True,
-        validate=validate.OneOf(PHASES, error="Must be one of: {choices}."),
-        metadata={"description": "pre or post; with session_id."},
-    )
-
-    @ma.validates_schema
-    def _rules(self, data: dict[str, Any], partial: Any = None, **_: Any) -> None:
-        if partial:
-            return  # checked against the stored record by the service
-        problems = entry_problems(data)
-        if problems:
-            raise ValidationError(problems)
+    rules = staticmethod(entry_problems)
 
 
 class EntryPatch(EntryIn):

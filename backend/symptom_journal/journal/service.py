@@ -11,18 +11,9 @@ from ..assessments.models import Assessment
 from ..db import DbSession
 from ..errors import Invalid
 from ..records import RecordKind, owned, owned_update
+from ..summaries.stats import MEASURES
 from .models import Entry, TreatmentSession
 
-MEASURES = (
-    "mood",
-    "anxiety",
-    "sleep_hours",
-    "sleep_quality",
-    "dissociation",
-    "systolic",
-    "diastolic",
-    "heart_rate",
-)
 ENTRY_FIELDS = (
     "recorded_at",
     *MEASURES,
