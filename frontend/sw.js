@@ -1,6 +1,6 @@
 // Service worker: the versioned app shell from the cache, /api reads network-first with the
 // last answer as a fallback, writes never cached, and nothing kept after signing out.
-const VERSION = "2026-11-26.2";
+const VERSION = "2026-11-26.3";
 const SHELL = `shell-${VERSION}`;
 const API = "api-data";
 const FILES = [
@@ -14,6 +14,10 @@ const FILES = [
   "/js/store.js",
   "/js/views/auth.js",
   "/js/views/patients.js",
+  "/js/views/questionnaires.js",
+  "/js/views/sessions.js",
+  "/js/views/settings.js",
+  "/js/views/share.js",
   "/js/views/today.js",
   "/vendor/idb-keyval-6.3.0/idb-keyval.js",
   "/icons/icon-192.png",

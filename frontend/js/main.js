@@ -5,6 +5,10 @@ import { clearOutbox, flush, pending } from "./outbox.js";
 import { forgetAll, recall, remember } from "./store.js";
 import { mountAuth } from "./views/auth.js";
 import { mountPatients } from "./views/patients.js";
+import { mountQuestionnaires } from "./views/questionnaires.js";
+import { mountSessions } from "./views/sessions.js";
+import { mountSettings } from "./views/settings.js";
+import { mountShare } from "./views/share.js";
 import { mountToday } from "./views/today.js";
 
 const root = document.getElementById("app");
@@ -52,15 +56,40 @@ function signedIn(user) {
   out.addEventListener("click", signOut);
   nav.appendChild(out);
   const view = document.createElement("section");
-  root.append(nav, view);
   if (user.role === "clinician") {
+    root.append(nav, view);
     mountPatients(view);
     return;
   }
-  mountToday(view);
+  const tabs = document.createElement("nav");
+  tabs.className = "tabs";
+  tabs.setAttribute("aria-label", "Journal");
+  tabs.innerHTML = Object.entries(SCREENS)
+    .map(([hash, [label]]) => `<a href="#/${hash}">${label}</a>`).join("");
+  root.append(nav, tabs, view);
+  const route = () => {
+    const hash = window.location.hash.replace("#/", "") || "today";
+    const [, mount] = SCREENS[hash] || SCREENS.today;
+    tabs.querySelectorAll("a").forEach((a) => {
+      if (a.getAttribute("href") === `#/${hash}`) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+    view.replaceChildren();
+    mount(view, { user, onSignedOut: forgetEverything });
+  };
+  window.onhashchange = route;
+  route();
   showSync();
   refreshSessions().then(() => flush());
 }
+
+const SCREENS = {
+  today: ["Today", (view) => mountToday(view)],
+  sessions: ["Sessions", (view) => mountSessions(view)],
+  questionnaires: ["Questionnaires", (view) => mountQuestionnaires(view)],
+  share: ["Share", (view) => mountShare(view)],
+  settings: ["Settings", (view, options) => mountSettings(view, options)],
+};
 
 async function signOut() {
   const waiting = (await pending()).length;
@@ -70,11 +99,17 @@ async function signOut() {
   } catch {
     // offline: the server session expires on its own; this device forgets everything now
   }
+  await forgetEverything();
+}
+
+async function forgetEverything() {
   forgetToken();
   await Promise.all([forgetAll(), clearOutbox()]);
   if (navigator.serviceWorker && navigator.serviceWorker.controller) {
     navigator.serviceWorker.controller.postMessage("sign-out");
   }
+  window.onhashchange = null;
+  window.location.hash = "";
   showAuth();
 }
 

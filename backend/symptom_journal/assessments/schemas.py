@@ -104,6 +104,9 @@ class InstrumentOut(ma.Schema):
         required=True, metadata={"description": "Points of change that count as reliable."}
     )
     source = fields.String(required=True)
+    crisis_text = fields.String(
+        allow_none=True, metadata={"description": "PHQ-9: shown when item 9 is above 0."}
+    )
 
 
 AssessmentPage = page_schema(AssessmentOut, "AssessmentPage")

@@ -49,6 +49,8 @@ def list_instruments() -> Any:
             ],
             "reliable_change": thresholds[i.code],
             "source": i.source,
+            # Shown at once when item 9 is answered above 0, even offline.
+            "crisis_text": current_app.config["CRISIS_TEXT"] if i.code == "phq9" else None,
         }
         for i in INSTRUMENTS.values()
     ]

@@ -1,0 +1,104 @@
+// Share with the care team: links, invite codes, who has looked. Needs the network.
+import { request } from "../api.js";
+
+function item(text) {
+  const li = document.createElement("li");
+  li.textContent = text;
+  return li;
+}
+
+function button(label, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "secondary";
+  b.textContent = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+const ACTIONS = {
+  view_summary: "viewed the summary", view_summary_json: "downloaded the summary",
+  download_entries_csv: "downloaded the entries", download_report_pdf: "downloaded the PDF",
+};
+
+export async function mountShare(root) {
+  root.innerHTML = `
+    <h2>Share with your care team</h2>
+    <form id="share-form" novalidate>
+      <label>Who is it for? <input name="label" maxlength="100" placeholder="e.g. Dr Rivera"></label>
+      <div class="row">
+        <label>Valid for <select name="expires_in_days">
+          <option value="7">7 days</option><option value="14" selected>14 days</option>
+          <option value="30">30 days</option><option value="90">90 days</option></select></label>
+        <label>From (empty: everything) <input name="from" type="date"></label>
+      </div>
+      <label class="inline"><input type="checkbox" name="include_notes"> Include my notes</label>
+      <button type="submit">Make a link</button>
+    </form>
+    <div id="new-link" role="status"></div>
+    <h3>Your links</h3><ul id="links"></ul>
+    <h3>Care team</h3>
+    <button type="button" id="invite">Make an invite code for a clinician</button>
+    <p id="invite-code" role="status"></p>
+    <ul id="team"></ul>
+    <h3>Who looked</h3><ul id="audit"></ul>`;
+  const links = root.querySelector("#links");
+  const team = root.querySelector("#team");
+  const audit = root.querySelector("#audit");
+
+  const load = async () => {
+    try {
+      const [shares, care, log] = await Promise.all([
+        request("GET", "/api/v1/shares"), request("GET", "/api/v1/care-team"), request("GET", "/api/v1/audit?limit=50"),
+      ]);
+      links.replaceChildren(...shares.body.items.map((s) => {
+        const li = item(`${s.label || "Link"} · ${s.status} · until ${s.expires_at.slice(0, 10)}`);
+        if (s.status === "active") {
+          li.appendChild(button("Revoke", async () => { await request("DELETE", `/api/v1/shares/${s.id}`); load(); }));
+        }
+        return li;
+      }));
+      team.replaceChildren(...care.body.items.map((c) => {
+        const li = item(`${c.display_name || c.email}`);
+        li.appendChild(button("Remove", async () => { await request("DELETE", `/api/v1/care-team/${c.id}`); load(); }));
+        return li;
+      }));
+      audit.replaceChildren(...log.body.items.map((a) =>
+        item(`${a.at.slice(0, 16).replace("T", " ")} · ${a.who || (a.actor === "clinician" ? "a clinician" : "a link")} ${ACTIONS[a.action] || a.action}`)));
+    } catch {
+      links.replaceChildren(item("You are offline: sharing needs the network."));
+    }
+  };
+
+  root.querySelector("#share-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    const body = { expires_in_days: Number(data.get("expires_in_days")), include_notes: data.get("include_notes") === "on" };
+    if (data.get("label")) body.label = data.get("label");
+    if (data.get("from")) body.from = data.get("from");
+    const out = root.querySelector("#new-link");
+    try {
+      const answer = await request("POST", "/api/v1/shares", body);
+      if (answer.status !== 201) throw new Error(answer.body && answer.body.message);
+      const url = new URL(answer.body.url, window.location.origin).href;
+      out.replaceChildren(item(`Your link (shown once): ${url}`));
+      const copy = button("Copy", () => navigator.clipboard && navigator.clipboard.writeText(url));
+      out.appendChild(copy);
+      if (navigator.share) out.appendChild(button("Share…", () => navigator.share({ title: "My journal summary", url })));
+      load();
+    } catch (error) {
+      out.replaceChildren(item(error.message || "You are offline: sharing needs the network."));
+    }
+  });
+
+  root.querySelector("#invite").addEventListener("click", async () => {
+    const out = root.querySelector("#invite-code");
+    try {
+      const answer = await request("POST", "/api/v1/care-team/invites");
+      out.textContent = `Code: ${answer.body.code} (one use, until ${answer.body.expires_at.slice(0, 10)})`;
+    } catch {
+      out.textContent = "You are offline: making a code needs the network.";
+    }
+  });
+  load();
+}

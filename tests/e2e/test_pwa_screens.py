@@ -1,0 +1,99 @@
+"""Every screen of the phone app: accessible (axe-core), installable, and a questionnaire
+filled offline that syncs once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from symptom_journal.assessments.models import Assessment
+
+from ..factories import PASSWORD
+
+AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*.min.js"))
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+SCREENS = ["today", "sessions", "questionnaires", "share", "settings"]
+
+
+def sign_up(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations"
+    )
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]
+
+
+def test_every_screen_passes_axe(live_server: str, browser: Any, artifacts) -> None:
+    # axe-core is injected as a script: let it past the app's CSP for this check only.
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.wait_for_selector("#auth-form")
+    assert axe_violations(page) == []
+    page.screenshot(path=str(artifacts / "pwa-sign-in.png"))
+    sign_up(page, live_server, "axe@example.org")
+    for screen in SCREENS:
+        page.goto(f"{live_server}/#/{screen}")
+        page.wait_for_selector("main h2")
+        page.wait_for_timeout(300)
+        assert axe_violations(page) == [], screen
+        page.screenshot(path=str(artifacts / f"pwa-{screen}.png"), full_page=True)
+    context.close()
+
+
+def test_installable_and_controlled_by_the_worker(live_server: str, browser: Any) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.wait_for_selector("#auth-form")
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == []
+    assert manifest["url"].endswith("/manifest.webmanifest")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#auth-form")  # the shell, from the cache
+    context.close()
+
+
+def test_phq9_offline_with_crisis_resources_syncs_once(live_server: str, browser: Any, sql) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_up(page, live_server, "phq@example.org")
+    page.goto(f"{live_server}/#/questionnaires")
+    page.get_by_role("button", name="PHQ-9").wait_for()  # instruments loaded while online
+    context.set_offline(True)
+    page.get_by_role("button", name="PHQ-9").click()
+    for number in range(1, 10):
+        choice = "Several days" if number in (1, 2, 9) else "Not at all"
+        page.get_by_label(choice, exact=True).check()
+        if number == 9:
+            expect(page.get_by_role("alert")).to_contain_text("988")
+        page.get_by_role("button", name="Finish" if number == 9 else "Next").click()
+    expect(page.locator("#score-total")).to_have_text("3")
+    expect(page.locator("#score-band")).to_have_text("minimal")
+    expect(page.get_by_role("alert")).to_contain_text("emergency")
+    expect(page.locator("#sync-status")).to_have_text("1 waiting to sync")
+    assert sql(lambda s: s.scalars(select(Assessment.id)).all()) == []
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+    stored = sql(lambda s: s.execute(select(Assessment.total, Assessment.suicidal_item)).all())
+    assert [(row.total, row.suicidal_item) for row in stored] == [(3, 1)]
+    context.close()
