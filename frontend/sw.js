@@ -1,6 +1,6 @@
 // Service worker: the versioned app shell from the cache, /api reads network-first with the
 // last answer as a fallback, writes never cached, and nothing kept after signing out.
-const VERSION = "2026-11-26.3";
+const VERSION = "2026-11-26.5";
 const SHELL = `shell-${VERSION}`;
 const API = "api-data";
 const FILES = [
@@ -19,6 +19,9 @@ const FILES = [
   "/js/views/settings.js",
   "/js/views/share.js",
   "/js/views/today.js",
+  "/js/views/trends.js",
+  "/vendor/uplot-1.6.32/uPlot.esm.js",
+  "/vendor/uplot-1.6.32/uPlot.min.css",
   "/vendor/idb-keyval-6.3.0/idb-keyval.js",
   "/icons/icon-192.png",
   "/icons/icon-512.png",

@@ -10,6 +10,7 @@ import { mountSessions } from "./views/sessions.js";
 import { mountSettings } from "./views/settings.js";
 import { mountShare } from "./views/share.js";
 import { mountToday } from "./views/today.js";
+import { mountTrends } from "./views/trends.js";
 
 const root = document.getElementById("app");
 const status = document.getElementById("sync-status");
@@ -86,6 +87,7 @@ function signedIn(user) {
 const SCREENS = {
   today: ["Today", (view) => mountToday(view)],
   sessions: ["Sessions", (view) => mountSessions(view)],
+  trends: ["Trends", (view) => mountTrends(view)],
   questionnaires: ["Questionnaires", (view) => mountQuestionnaires(view)],
   share: ["Share", (view) => mountShare(view)],
   settings: ["Settings", (view, options) => mountSettings(view, options)],

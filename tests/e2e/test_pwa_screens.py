@@ -15,7 +15,7 @@ from ..factories import PASSWORD
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*.min.js"))
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
-SCREENS = ["today", "sessions", "questionnaires", "share", "settings"]
+SCREENS = ["today", "sessions", "trends", "questionnaires", "share", "settings"]
 
 
 def sign_up(page: Any, base: str, email: str) -> None:
@@ -49,6 +49,7 @@ def test_every_screen_passes_axe(live_server: str, browser: Any, artifacts) -> N
         page.wait_for_selector("main h2")
         page.wait_for_timeout(300)
         assert axe_violations(page) == [], screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, screen
         page.screenshot(path=str(artifacts / f"pwa-{screen}.png"), full_page=True)
     context.close()
 
@@ -97,3 +98,52 @@ def test_phq9_offline_with_crisis_resources_syncs_once(live_server: str, browser
     stored = sql(lambda s: s.execute(select(Assessment.total, Assessment.suicidal_item)).all())
     assert [(row.total, row.suicidal_item) for row in stored] == [(3, 1)]
     context.close()
+
+
+def test_first_load_budget_and_charts_only_on_trends(
+    live_server: str, browser: Any, artifacts
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.wait_for_selector("#auth-form")
+    page.wait_for_load_state("networkidle")
+    loaded = page.evaluate(
+        """() => {
+            const entries = [...performance.getEntriesByType('navigation'),
+                             ...performance.getEntriesByType('resource')];
+            return {bytes: entries.reduce((sum, e) => sum + (e.transferSize || 0), 0),
+                    urls: entries.map((e) => e.name)};
+        }"""
+    )
+    assert 0 < loaded["bytes"] < 100 * 1024, loaded["bytes"]
+    assert not any("uplot" in url.lower() for url in loaded["urls"])
+
+    sign_up(page, live_server, "trends@example.org")
+    token = context.request.get(f"{live_server}/api/v1/auth/csrf").json()["csrf_token"]
+    for day, mood in ((1, 3), (2, 4), (3, 6), (5, 7)):
+        response = context.request.post(
+            f"{live_server}/api/v1/entries",
+            data={
+                "recorded_at": f"{_days_ago(6 - day)}T20:00:00+00:00",
+                "mood": mood,
+                "sleep_hours": 7.5,
+            },
+            headers={"X-CSRF-Token": token},
+        )
+        assert response.status == 201, response.text()
+    page.goto(f"{live_server}/#/trends")
+    page.wait_for_selector("canvas")
+    assert page.locator("figure canvas").count() >= 2  # mood and sleep
+    assert "4 check-ins on 4 of 90 days" in page.locator("main").inner_text()
+    urls = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
+    assert any("uplot" in url.lower() for url in urls)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(artifacts / "pwa-trends-with-data.png"), full_page=True)
+    context.close()
+
+
+def _days_ago(days: int) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(days=days)).date().isoformat()

@@ -1,0 +1,154 @@
+// Trends: daily means with the 7-day mean and session days, before/after each session,
+// questionnaire scores and the flags. The chart library loads only here.
+import { request } from "../api.js";
+import { recall, remember } from "../store.js";
+
+const MEASURES = [
+  ["mood", "Mood (0 worst to 10 best)", [0, 10]],
+  ["anxiety", "Anxiety (0 none to 10 worst)", [0, 10]],
+  ["sleep_hours", "Sleep (hours)", [0, 12]],
+  ["sleep_quality", "Sleep quality (0 to 10)", [0, 10]],
+];
+const FLAGS = {
+  suicidal_ideation: "PHQ-9 item 9 answered above 0",
+  bp_high: "Blood pressure at or above 180/120",
+  bp_rise: "Blood pressure rise after a session",
+  worsening: "A questionnaire score got reliably worse",
+};
+
+function seconds(day) {
+  return Date.parse(`${day}T12:00:00Z`) / 1000;
+}
+
+function stylesheet() {
+  if (!document.querySelector("link[data-uplot]")) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = "/vendor/uplot-1.6.32/uPlot.min.css";
+    link.dataset.uplot = "";
+    document.head.appendChild(link);
+  }
+}
+
+function sessionMarkers(days) {
+  // A uPlot plugin drawing a dashed line on each session day.
+  return {
+    hooks: {
+      draw: (u) => {
+        const { ctx } = u;
+        ctx.save();
+        ctx.strokeStyle = "#a1321f";
+        ctx.setLineDash([4, 3]);
+        for (const day of days) {
+          const x = Math.round(u.valToPos(seconds(day), "x", true));
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+async function summary() {
+  try {
+    const answer = await request("GET", "/api/v1/summary");
+    if (answer.status === 200) {
+      await remember("summary", answer.body);
+      return answer.body;
+    }
+  } catch {
+    // offline: the last one
+  }
+  return recall("summary");
+}
+
+export async function mountTrends(root) {
+  root.innerHTML = "<h2>Trends</h2><p class='muted'>Loading…</p>";
+  const [data, { default: UPlot }] = await Promise.all([
+    summary(),
+    import("/vendor/uplot-1.6.32/uPlot.esm.js"),
+  ]);
+  stylesheet();
+  root.innerHTML = `<h2>Trends</h2>`;
+  if (!data) {
+    root.insertAdjacentHTML("beforeend", "<p class='message error'>Connect once to see your trends.</p>");
+    return;
+  }
+  const period = document.createElement("p");
+  period.className = "muted";
+  period.textContent = `${data.period.from} to ${data.period.to}: ${data.adherence.entries} check-ins on `
+    + `${data.adherence.days_logged} of ${data.adherence.days_in_period} days.`;
+  root.appendChild(period);
+
+  const flags = document.createElement("section");
+  flags.innerHTML = "<h3>Flags</h3>";
+  const flagList = document.createElement("ul");
+  for (const flag of data.flags) {
+    const li = document.createElement("li");
+    li.textContent = `${flag.at.slice(0, 10)}: ${FLAGS[flag.kind] || flag.kind}`;
+    flagList.appendChild(li);
+  }
+  if (!data.flags.length) flagList.innerHTML = "<li>None in this period.</li>";
+  flags.appendChild(flagList);
+  root.appendChild(flags);
+
+  const sessionDays = data.sessions.map((s) => s.started_at.slice(0, 10));
+  const width = Math.min(root.getBoundingClientRect().width || 300, 540);
+  for (const [name, label, range] of MEASURES) {
+    const metric = data.metrics[name];
+    if (!metric) continue;
+    const figure = document.createElement("figure");
+    const caption = document.createElement("figcaption");
+    caption.textContent = `${label}: mean ${metric.mean}, ${metric.n} answers`
+      + (metric.slope_per_week === null ? "" : `, ${metric.slope_per_week > 0 ? "+" : ""}${metric.slope_per_week} a week`);
+    const chart = document.createElement("div");
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", `${label}, daily mean and 7-day mean. ${caption.textContent}`);
+    figure.append(chart, caption);
+    root.appendChild(figure);
+    new UPlot(
+      {
+        width,
+        height: 180,
+        legend: { show: false },
+        scales: { x: { time: true }, y: { range } },
+        series: [{}, { label: "daily mean", stroke: "#5b6473", width: 1 }, { label: "7-day mean", stroke: "#2f5fb3", width: 2.5 }],
+        plugins: [sessionMarkers(sessionDays)],
+      },
+      [metric.daily.map((d) => seconds(d.date)), metric.daily.map((d) => d.mean), metric.daily.map((d) => d.rolling_7d)],
+      chart,
+    );
+  }
+
+  if (data.sessions.length) {
+    const table = document.createElement("section");
+    table.innerHTML = "<h3>Before and after each session</h3>";
+    const list = document.createElement("ul");
+    for (const s of data.sessions) {
+      const li = document.createElement("li");
+      const pre = s.pre.mood ?? "–";
+      const post = s.post.mood ?? "–";
+      li.textContent = `${s.started_at.slice(0, 10)}: mood ${pre} → ${post}`
+        + (s.returned_to_baseline ? `, back to your usual after ${s.durability_days} days` : "");
+      list.appendChild(li);
+    }
+    table.appendChild(list);
+    root.appendChild(table);
+  }
+
+  const scores = document.createElement("section");
+  scores.innerHTML = "<h3>Questionnaire scores</h3>";
+  const scoreList = document.createElement("ul");
+  for (const [code, item] of Object.entries(data.instruments)) {
+    const li = document.createElement("li");
+    li.textContent = `${code.toUpperCase().replace("PHQ9", "PHQ-9").replace("GAD7", "GAD-7").replace("PCL5", "PCL-5")}: `
+      + `${item.baseline.total} → ${item.latest.total} (${item.severity.replace("_", " ")}), change ${item.change}`;
+    scoreList.appendChild(li);
+  }
+  if (!Object.keys(data.instruments).length) scoreList.innerHTML = "<li>No questionnaire in this period.</li>";
+  scores.appendChild(scoreList);
+  root.appendChild(scores);
+}
