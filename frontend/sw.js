@@ -1,6 +1,6 @@
 // Service worker: the versioned app shell from the cache, /api reads network-first with the
 // last answer as a fallback, writes never cached, and nothing kept after signing out.
-const VERSION = "2026-11-26.5";
+const VERSION = "2026-11-26.6";
 const SHELL = `shell-${VERSION}`;
 const API = "api-data";
 const FILES = [
@@ -39,6 +39,13 @@ self.addEventListener("activate", (event) => {
       .then((keys) => Promise.all(keys.filter((k) => k !== SHELL && k !== API).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
+});
+
+self.addEventListener("sync", (event) => {
+  // Background Sync: tell the open app to send what waits in its outbox.
+  if (event.tag === "outbox") {
+    event.waitUntil(self.clients.matchAll().then((clients) => clients.forEach((c) => c.postMessage("flush"))));
+  }
 });
 
 self.addEventListener("message", (event) => {

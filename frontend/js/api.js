@@ -19,8 +19,8 @@ export function forgetToken() {
  * Send a request; resolves to {status, body} for any HTTP answer and rejects only when the
  * network is unreachable (TypeError), which callers take as "offline".
  */
-export async function request(method, url, body) {
-  const headers = {};
+export async function request(method, url, body, extraHeaders = {}) {
+  const headers = { ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = await token();
   let response = await fetch(url, {

@@ -1,7 +1,7 @@
 // The app: who is signed in, which view shows, and keeping the outbox moving.
 import { forgetToken, request } from "./api.js";
 import { syncLabel } from "./logic.js";
-import { clearOutbox, flush, pending } from "./outbox.js";
+import { clearOutbox, discard, flush, keepMine, pending } from "./outbox.js";
 import { forgetAll, recall, remember } from "./store.js";
 import { mountAuth } from "./views/auth.js";
 import { mountPatients } from "./views/patients.js";
@@ -16,9 +16,45 @@ const root = document.getElementById("app");
 const status = document.getElementById("sync-status");
 
 async function showSync() {
-  const waiting = (await pending()).length;
-  status.textContent = syncLabel(waiting);
-  status.classList.toggle("waiting", waiting > 0);
+  const items = await pending();
+  const conflicts = items.filter(([, item]) => item.state === "conflict");
+  status.textContent = syncLabel(items.length - conflicts.length)
+    + (conflicts.length ? ` · ${conflicts.length} need${conflicts.length === 1 ? "s" : ""} your decision` : "");
+  status.classList.toggle("waiting", items.length > 0);
+  showConflicts(conflicts);
+}
+
+function showConflicts(conflicts) {
+  // A write the server refused (another version is stored, or the data is invalid): the
+  // person chooses to keep theirs or the saved one; nothing is dropped silently.
+  let panel = document.getElementById("conflicts");
+  if (!conflicts.length) {
+    if (panel) panel.remove();
+    return;
+  }
+  if (!panel) {
+    panel = document.createElement("section");
+    panel.id = "conflicts";
+    panel.setAttribute("aria-label", "Changes that need your decision");
+    document.querySelector(".bar").after(panel);
+  }
+  panel.replaceChildren(...conflicts.map(([key, item]) => {
+    const box = document.createElement("div");
+    box.className = "message error";
+    const text = document.createElement("p");
+    text.textContent = `A ${item.label} you saved on this phone was not accepted: ${item.message}`;
+    const mine = document.createElement("button");
+    mine.type = "button";
+    mine.textContent = "Keep mine";
+    mine.addEventListener("click", () => keepMine(key));
+    const theirs = document.createElement("button");
+    theirs.type = "button";
+    theirs.className = "secondary";
+    theirs.textContent = "Keep the saved one";
+    theirs.addEventListener("click", () => discard(key));
+    box.append(text, mine, " ", theirs);
+    return box;
+  }));
 }
 
 async function refreshSessions() {
@@ -118,6 +154,11 @@ async function forgetEverything() {
 async function start() {
   window.addEventListener("outbox-changed", showSync);
   window.addEventListener("online", () => flush());
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data === "flush") flush();
+    });
+  }
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   }

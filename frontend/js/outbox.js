@@ -18,7 +18,32 @@ export async function enqueue(url, body, label) {
   const key = `${String(Date.now()).padStart(15, "0")}-${String(sequence++).padStart(6, "0")}`;
   await set(key, { url, body, label, state: "waiting" }, box);
   changed();
-  return flush();
+  const left = await flush();
+  if (left > 0) askForBackgroundSync();
+  return left;
+}
+
+function askForBackgroundSync() {
+  // Where the browser has Background Sync, the worker wakes the app when the network is back.
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.ready
+    .then((registration) => registration.sync && registration.sync.register("outbox"))
+    .catch(() => {});
+}
+
+/** Replace the server's copy with the waiting write (the person chose theirs). */
+export async function keepMine(key) {
+  const item = (await pending()).find(([k]) => k === key)?.[1];
+  if (!item) return;
+  const current = await request("GET", item.url);
+  if (current.status !== 200) {
+    await update(key, (old) => ({ ...old, message: "It was deleted meanwhile: it cannot be kept." }), box);
+    changed();
+    return;
+  }
+  const answer = await request("PUT", item.url, item.body, { "If-Match": `"${current.body.version}"` });
+  if (answer.status === 200 || answer.status === 201) await del(key, box);
+  changed();
 }
 
 /** The queued writes, oldest first, as [key, item] pairs. */

@@ -137,3 +137,59 @@ def test_touch_targets_are_at_least_44_px_at_320_wide(live_server: str, browser:
     assert small == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
+
+
+def test_reload_in_the_middle_of_a_sync_stores_each_check_in_once(
+    live_server: str, browser: Any, sql
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill("reload@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+    context.set_offline(True)
+    for mood in range(5):
+        tap_score(page, "Mood", mood)
+        page.get_by_role("button", name="Save check-in").click()
+        expect(page.locator("#sync-status")).to_have_text(f"{mood + 1} waiting to sync")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.reload()  # whatever was in flight is sent again after the reload
+    page.wait_for_selector("#checkin")
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+    moods = sql(lambda s: sorted(s.scalars(select(Entry.mood)).all()))
+    assert moods == [0, 1, 2, 3, 4]
+    context.close()
+
+
+def test_a_refused_write_asks_the_person(live_server: str, browser: Any, sql) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill("conflict@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+    token = context.request.get(f"{live_server}/api/v1/auth/csrf").json()["csrf_token"]
+    stored = context.request.post(
+        f"{live_server}/api/v1/entries",
+        data={"recorded_at": "2026-03-10T21:00:00+01:00", "mood": 2},
+        headers={"X-CSRF-Token": token},
+    ).json()
+    # The phone had another version of the same check-in waiting (edited offline).
+    page.evaluate(
+        """([url]) => import('/js/outbox.js').then((outbox) => outbox.enqueue(
+               url, {recorded_at: '2026-03-10T21:00:00+01:00', mood: 8}, 'check-in'))""",
+        [f"/api/v1/entries/{stored['id']}"],
+    )
+    expect(page.locator("#sync-status")).to_contain_text("1 needs your decision")
+    expect(page.locator("#conflicts")).to_contain_text("was not accepted")
+    page.get_by_role("button", name="Keep mine").click()
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+    rows = sql(lambda s: s.execute(select(Entry.mood, Entry.version)).all())
+    assert [(r.mood, r.version) for r in rows] == [(8, 2)]
+    context.close()
