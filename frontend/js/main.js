@@ -58,9 +58,14 @@ function showConflicts(conflicts) {
 }
 
 async function refreshSessions() {
+  // What the screens need offline: today's session and the questionnaires.
   try {
-    const answer = await request("GET", "/api/v1/sessions?limit=50");
-    if (answer.status === 200) await remember("sessions", answer.body.items);
+    const [sessions, instruments] = await Promise.all([
+      request("GET", "/api/v1/sessions?limit=50"),
+      request("GET", "/api/v1/instruments"),
+    ]);
+    if (sessions.status === 200) await remember("sessions", sessions.body.items);
+    if (instruments.status === 200) await remember("instruments", instruments.body.items);
   } catch {
     // offline: keep what this device has
   }

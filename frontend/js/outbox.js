@@ -13,10 +13,11 @@ function changed() {
 }
 
 /** Queue a PUT of `body` to `url`; it is sent at once when online, later otherwise. */
-export async function enqueue(url, body, label) {
-  // Keys sort by time, then by a counter within the same millisecond.
+export async function enqueue(url, body, label, version = null) {
+  // Keys sort by time, then by a counter within the same millisecond. An edit carries the
+  // version it was made from, sent as If-Match: a change made elsewhere meanwhile is a 412.
   const key = `${String(Date.now()).padStart(15, "0")}-${String(sequence++).padStart(6, "0")}`;
-  await set(key, { url, body, label, state: "waiting" }, box);
+  await set(key, { url, body, label, version, state: "waiting" }, box);
   changed();
   const left = await flush();
   if (left > 0) askForBackgroundSync();
@@ -67,7 +68,8 @@ async function drain() {
     if (item.state === "conflict") continue;
     let answer;
     try {
-      answer = await request("PUT", item.url, item.body);
+      const headers = item.version ? { "If-Match": `"${item.version}"` } : {};
+      answer = await request("PUT", item.url, item.body, headers);
     } catch {
       break; // offline: try again later
     }

@@ -8,6 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from symptom_journal.assessments.models import Assessment
 from symptom_journal.journal.models import Entry, TreatmentSession
 
 from ..factories import PASSWORD
@@ -50,7 +51,19 @@ def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifa
     expect(page.locator("#sync-status")).to_have_text("1 waiting to sync")
     assert "sync when you are back online" in page.locator("#checkin-message").inner_text()
     page.screenshot(path=str(artifacts / "pwa-today-offline.png"), full_page=True)
+
+    # Still offline: a PHQ-9, from the copy of the questionnaires kept on the phone.
+    page.get_by_role("link", name="Questionnaires").click()
+    page.get_by_role("button", name="PHQ-9").click()
+    for number in range(1, 10):
+        page.get_by_label(
+            "More than half the days" if number < 3 else "Not at all", exact=True
+        ).check()
+        page.get_by_role("button", name="Finish" if number == 9 else "Next").click()
+    expect(page.locator("#score-total")).to_have_text("4")
+    expect(page.locator("#sync-status")).to_have_text("2 waiting to sync")
     assert sql(lambda s: len(s.scalars(select(Entry.id)).all())) == 1
+    assert sql(lambda s: s.scalars(select(Assessment.id)).all()) == []
 
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -67,10 +80,12 @@ def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifa
     assert {e.session_id for e in entries} == {sessions[0]}
     post = next(e for e in entries if e.phase == "post")
     assert post.side_effects == ["nausea"]
+    scores = sql(lambda s: s.execute(select(Assessment.instrument, Assessment.total)).all())
+    assert [(row.instrument, row.total) for row in scores] == [("phq9", 4)]
 
     # The shell comes from the service worker's cache when the network is gone.
     context.set_offline(True)
-    page.reload()
+    page.goto(live_server + "/")
     page.wait_for_selector("#checkin")
     assert page.locator("h2").first.inner_text() == "How are you today?"
     context.close()
@@ -192,4 +207,31 @@ def test_a_refused_write_asks_the_person(live_server: str, browser: Any, sql) ->
     expect(page.locator("#sync-status")).to_have_text("All synced")
     rows = sql(lambda s: s.execute(select(Entry.mood, Entry.version)).all())
     assert [(r.mood, r.version) for r in rows] == [(8, 2)]
+    context.close()
+
+
+def test_a_session_is_edited_with_its_version(live_server: str, browser: Any, sql) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill("edit@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+    page.get_by_role("link", name="Sessions").click()
+    page.get_by_label("Dose (mg)").fill("35")
+    page.get_by_role("button", name="Add a session now").click()
+    expect(page.locator("#session-list li")).to_have_count(1)  # sent, or waiting to be
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+    page.reload()  # the list now comes from the server, versions included
+    page.get_by_role("button", name="Edit the session of").click()
+    page.get_by_label("Dose (mg)").fill("45")
+    page.get_by_role("button", name="Save the session of").click()
+    expect(page.locator("#session-submit")).to_have_text("Add a session now")  # sent
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+    rows = sql(
+        lambda s: s.execute(select(TreatmentSession.dose_mg, TreatmentSession.version)).all()
+    )
+    assert [(r.dose_mg, r.version) for r in rows] == [(45.0, 2)]
     context.close()

@@ -139,8 +139,9 @@ export async function mountTrends(root) {
     root.appendChild(table);
   }
 
+  await scoresOverTime(root, UPlot, width);
   const scores = document.createElement("section");
-  scores.innerHTML = "<h3>Questionnaire scores</h3>";
+  scores.innerHTML = "<h3>Questionnaire change in this period</h3>";
   const scoreList = document.createElement("ul");
   for (const [code, item] of Object.entries(data.instruments)) {
     const li = document.createElement("li");
@@ -151,4 +152,41 @@ export async function mountTrends(root) {
   if (!Object.keys(data.instruments).length) scoreList.innerHTML = "<li>No questionnaire in this period.</li>";
   scores.appendChild(scoreList);
   root.appendChild(scores);
+}
+
+async function scoresOverTime(root, UPlot, width) {
+  let items = [];
+  try {
+    const answer = await request("GET", "/api/v1/assessments?limit=500");
+    if (answer.status === 200) {
+      items = answer.body.items;
+      await remember("assessments", items);
+    }
+  } catch {
+    items = (await recall("assessments")) || [];
+  }
+  const section = document.createElement("section");
+  section.innerHTML = "<h3>Questionnaire scores over time</h3>";
+  root.appendChild(section);
+  for (const [code, name] of [["phq9", "PHQ-9"], ["gad7", "GAD-7"], ["pcl5", "PCL-5"]]) {
+    const points = items.filter((a) => a.instrument === code).reverse();
+    if (!points.length) continue;
+    const chart = document.createElement("div");
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", `${name} totals: ${points.map((a) => `${a.completed_at.slice(0, 10)} ${a.total}`).join(", ")}`);
+    const caption = document.createElement("figcaption");
+    caption.textContent = `${name}: latest ${points[points.length - 1].total} (${points[points.length - 1].severity.replace("_", " ")})`;
+    const figure = document.createElement("figure");
+    figure.append(chart, caption);
+    section.appendChild(figure);
+    new UPlot(
+      {
+        width, height: 150, legend: { show: false }, scales: { x: { time: true }, y: { range: [0, code === "pcl5" ? 80 : code === "phq9" ? 27 : 21] } },
+        series: [{}, { label: name, stroke: "#2f5fb3", width: 2, points: { size: 6 } }],
+      },
+      [points.map((a) => Date.parse(a.completed_at) / 1000), points.map((a) => a.total)],
+      chart,
+    );
+  }
+  if (!items.length) section.insertAdjacentHTML("beforeend", "<p class='muted'>No questionnaire yet.</p>");
 }
