@@ -147,3 +147,28 @@ def _days_ago(days: int) -> str:
     from datetime import UTC, datetime, timedelta
 
     return (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
+
+
+def test_every_screen_fits_320_px_with_44_px_targets(live_server: str, browser: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    sign_up(page, live_server, "narrow@example.org")
+    targets = (
+        ".scale span, button, select, .tabs a, .exports a, "
+        "input:not([type=radio]):not([type=checkbox]):not([type=hidden])"
+    )
+    for screen in SCREENS:
+        page.goto(f"{live_server}/#/{screen}")
+        page.wait_for_selector("main h2")
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, screen
+        small = page.evaluate(
+            f"""() => [...document.querySelectorAll('{targets}')]
+                .map((el) => [el.textContent.trim().slice(0, 30), el.getBoundingClientRect()])
+                .filter(([, box]) => box.width > 0 && (box.width < 44 || box.height < 44))
+                .map(([text]) => text)"""
+        )
+        assert small == [], (screen, small)
+    context.close()
