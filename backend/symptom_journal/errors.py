@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 JSON_MIMETYPES = ("application/json",)
 
@@ -90,6 +91,24 @@ def register_error_handlers(app: Flask) -> None:
     def _domain_error(error: DomainError) -> Response:
         return error_response(
             error.status, error.message, errors=error.errors, headers=error.headers
+        )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: Exception) -> Response:
+        # The database is down, unreachable or read-only: nothing of this request was
+        # saved, and the client should send it again later (sync writes are idempotent).
+        app.logger.error("database unavailable: %s", type(error).__name__, exc_info=error)
+        try:
+            from .extensions import db
+
+            db.session.rollback()
+        except Exception:  # noqa: S110 - the connection may be gone for good
+            pass
+        return error_response(
+            503,
+            "The database is unavailable right now; nothing was saved. Try again shortly.",
+            headers={"Retry-After": "5"},
         )
 
     @app.errorhandler(CSRFError)
