@@ -182,7 +182,8 @@ def run(database: str, kills: int, seconds: float) -> bool:
         k for k, v in acknowledged.items() if k in stored and stored[k][0] != (v["mood"], v["note"])
     ]
     print(
-        f"{database}: {kills} SIGKILLs in {elapsed:.1f} s; {len(acknowledged)} writes acknowledged, "
+        f"{database}: {kills} SIGKILLs in {elapsed:.1f} s; "
+        f"{len(acknowledged)} writes acknowledged, "
         f"{len(rows)} rows stored, {sum(w.retries for w in writers)} retries; lost {len(lost)}, "
         f"stored twice {len(doubled)}, altered {len(altered)}; integrity_check: {integrity}"
     )
