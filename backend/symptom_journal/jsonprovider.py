@@ -17,10 +17,16 @@ class OrjsonProvider(DefaultJSONProvider):
     library, whose errors the rest of the app already handles."""
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        if kwargs:  # options orjson does not know (indent, sort_keys...): the standard way
+        # Flask's response() always asks for compact separators (orjson's only style) or,
+        # in debug, an indent of 2; any other option goes the standard library's way.
+        option = _OPTIONS
+        kwargs.pop("separators", None)
+        if kwargs.pop("indent", None):
+            option |= orjson.OPT_INDENT_2
+        if kwargs:
             return super().dumps(obj, **kwargs)
         try:
-            return orjson.dumps(obj, default=self.default, option=_OPTIONS).decode()
+            return orjson.dumps(obj, default=self.default, option=option).decode()
         except TypeError:
             return super().dumps(obj)
 

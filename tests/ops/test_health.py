@@ -93,3 +93,17 @@ def test_the_service_worker_caches_every_file_of_the_shell():
     }
     needed |= {"/", "/manifest.webmanifest", "/vendor/idb-keyval-6.3.0/idb-keyval.js"}
     assert needed <= listed, sorted(needed - listed)
+
+
+def test_responses_are_encoded_with_orjson(app, monkeypatch):
+    import json
+
+    from flask import jsonify
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the standard library encoder was used")
+
+    monkeypatch.setattr(json, "dumps", refuse)
+    with app.test_request_context():
+        response = jsonify({"when": "2026-03-10", "values": [1, 2.5, None], "text": "été"})
+    assert response.get_json() == {"when": "2026-03-10", "values": [1, 2.5, None], "text": "été"}

@@ -1,0 +1,197 @@
+"""Throughput and latency of the API against what Flask on this machine can do at all.
+
+One run, one configuration for everything: gunicorn with 2 sync workers on 127.0.0.1,
+driven by wrk (1 thread, 8 connections, 10 s each). Measured: a bare WSGI callable, a
+Flask hello endpoint, then the app signed in: create an entry (PUT with a new id each
+time), list 100 entries, the 90-day summary and the CSV export of a patient with 2,000
+entries. Prints requests per second, p50 and p99, and the ratios to Flask hello.
+
+    python bench/throughput.py                 # SQLite
+    python bench/throughput.py --db postgresql
+
+(Not named http.py: a file of that name in bench/ would shadow the standard library's
+http package for every script run from this folder.)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import argparse
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import requests
+from summary import add_user, entry_rows, insert_batches, prepare_postgres  # noqa: E402
+
+from symptom_journal import create_app  # noqa: E402
+from symptom_journal.extensions import db  # noqa: E402
+from symptom_journal.journal.models import Entry  # noqa: E402
+
+PASSWORD = "a long http benchmark passphrase"  # noqa: S105 - a throwaway local account
+DURATION = "10s"
+TARGETS = {"create entry": 0.25, "list 100 entries": 0.15}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(HERE / "targets"),
+            target,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/", timeout=2)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    return process, base
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def _ms(text: str) -> float:
+    value, unit = float(re.match(r"[\d.]+", text).group()), re.sub(r"[\d.]+", "", text)  # type: ignore[union-attr]
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, headers: dict[str, str], script: str | None = None) -> dict[str, float]:
+    command = ["wrk", "-t1", "-c8", f"-d{DURATION}", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(HERE / "lua" / script)]
+    run = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        raise RuntimeError(f"wrk failed on {url}: {run.stdout} {run.stderr}")
+    output = run.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rate": rate,
+        "p50": p50,
+        "p99": p99,
+        "errors": float(errors.group(1)) if errors else 0.0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    instance = tempfile.mkdtemp(prefix="sj-http-")
+    url = (
+        f"sqlite:///{instance}/journal.db"
+        if args.db == "sqlite"
+        else prepare_postgres(
+            os.environ.get(
+                "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+            )
+        )
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": instance,
+        "SECRET_KEY": "http",
+        "RATELIMIT_ENABLED": "false",
+    }
+    os.environ["INSTANCE_PATH"] = instance
+    app = create_app({"SECRET_KEY": "http", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        owner = add_user("http@example.org")
+        from symptom_journal.accounts.models import User
+
+        user = db.session.get(User, owner)
+        assert user is not None
+        user.password_hash = app.extensions["password_hasher"].hash(PASSWORD)
+        db.session.commit()
+        insert_batches(entry_rows(owner, 2000, random.Random(1)), Entry.__table__)
+        db.session.remove()
+        db.engine.dispose()
+
+    results: dict[str, dict[str, float]] = {}
+    process, base = serve("wsgi_targets:bare", env)
+    results["bare WSGI"] = wrk(base + "/", {})
+    stop(process)
+    process, base = serve("wsgi_targets:hello", env)
+    results["Flask hello"] = wrk(base + "/", {})
+    stop(process)
+
+    process, base = serve("symptom_journal:create_app()", env)
+    http = requests.Session()
+    http.headers["X-CSRF-Token"] = http.get(base + "/api/v1/auth/csrf", timeout=10).json()[
+        "csrf_token"
+    ]
+    assert (
+        http.post(
+            base + "/api/v1/auth/login", json={"email": "http@example.org", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
+    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    signed_in = {"Cookie": cookie, "X-CSRF-Token": http.headers["X-CSRF-Token"]}
+    results["create entry"] = wrk(base + "/", signed_in, "put_entry.lua")
+    results["list 100 entries"] = wrk(base + "/api/v1/entries?limit=100", signed_in)
+    results["summary (90 days)"] = wrk(base + "/api/v1/summary", signed_in)
+    results["CSV export (2,000+ rows)"] = wrk(base + "/api/v1/export/entries.csv", signed_in)
+    stop(process)
+
+    hello = results["Flask hello"]["rate"]
+    failed = []
+    print(f"\n{args.db}: gunicorn, 2 sync workers; wrk 1 thread, 8 connections, {DURATION} each")
+    for name, r in results.items():
+        ratio = r["rate"] / hello
+        print(
+            f"  {name:<26} {r['rate']:>8.0f} req/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:7.2f} ms"
+            f"  ({r['p99'] / r['p50']:.1f}x p50)  {ratio:5.2f}x Flask hello"
+            + (f"  {int(r['errors'])} non-2xx!" if r["errors"] else "")
+        )
+        if name in TARGETS and ratio < TARGETS[name]:
+            failed.append(f"{name}: {ratio:.2f}x Flask hello < {TARGETS[name]}")
+        if r["p99"] > 3 * r["p50"]:
+            failed.append(f"{name}: p99 {r['p99']:.1f} ms > 3x p50 {r['p50']:.1f} ms")
+        if r["errors"]:
+            failed.append(f"{name}: {int(r['errors'])} non-2xx answers")
+    print("\n".join(f"MISSED: {f}" for f in failed) if failed else "All targets met.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
