@@ -32,11 +32,11 @@ import tempfile
 import time
 
 import requests
-from summary import add_user, entry_rows, insert_batches, prepare_postgres  # noqa: E402
+from summary import add_user, entry_rows, insert_batches, prepare_postgres
 
-from symptom_journal import create_app  # noqa: E402
-from symptom_journal.extensions import db  # noqa: E402
-from symptom_journal.journal.models import Entry  # noqa: E402
+from symptom_journal import create_app
+from symptom_journal.extensions import db
+from symptom_journal.journal.models import Entry
 
 PASSWORD = "a long http benchmark passphrase"  # noqa: S105 - a throwaway local account
 DURATION = "10s"
