@@ -1,6 +1,6 @@
 // Service worker: the versioned app shell from the cache, /api reads network-first with the
 // last answer as a fallback, writes never cached, and nothing kept after signing out.
-const VERSION = "2026-11-26.7";
+const VERSION = "2026-11-26.9";
 const SHELL = `shell-${VERSION}`;
 const API = "api-data";
 const FILES = [

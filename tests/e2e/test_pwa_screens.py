@@ -172,3 +172,26 @@ def test_every_screen_fits_320_px_with_44_px_targets(live_server: str, browser: 
         )
         assert small == [], (screen, small)
     context.close()
+
+
+def test_share_screen_makes_a_scoped_link_and_revokes_it(live_server: str, browser: Any) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_up(page, live_server, "sharer@example.org")
+    page.goto(f"{live_server}/#/share")
+    page.get_by_label("Who is it for?").fill("Dr Rivera")
+    page.get_by_label("From (empty: everything)").fill("2026-03-01")
+    page.get_by_label("Up to (empty: up to each day it is opened)").fill("2026-03-31")
+    page.get_by_role("button", name="Make a link").click()
+    expect(page.locator("#new-link")).to_contain_text("/s/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    url = page.locator("#new-link .link").inner_text().split(": ", 1)[1]
+    summary = context.request.get(url + "/summary.json").json()
+    assert summary["period"] == {"from": "2026-03-01", "to": "2026-03-31", "days": 31}
+    expect(page.locator("#links")).to_contain_text("Dr Rivera · active")
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.locator("#links")).to_contain_text("Dr Rivera · revoked")
+    assert context.request.get(url + "/summary.json").status == 404
+    page.get_by_role("button", name="Make an invite code for a clinician").click()
+    expect(page.locator("#invite-code")).to_contain_text("Code: ")
+    context.close()

@@ -32,6 +32,7 @@ export async function mountShare(root) {
           <option value="30">30 days</option><option value="90">90 days</option></select></label>
         <label>From (empty: everything) <input name="from" type="date"></label>
       </div>
+      <label>Up to (empty: up to each day it is opened) <input name="to" type="date"></label>
       <label class="inline"><input type="checkbox" name="include_notes"> Include my notes</label>
       <button type="submit">Make a link</button>
     </form>
@@ -76,18 +77,24 @@ export async function mountShare(root) {
     const body = { expires_in_days: Number(data.get("expires_in_days")), include_notes: data.get("include_notes") === "on" };
     if (data.get("label")) body.label = data.get("label");
     if (data.get("from")) body.from = data.get("from");
+    if (data.get("to")) body.to = data.get("to");
     const out = root.querySelector("#new-link");
     try {
       const answer = await request("POST", "/api/v1/shares", body);
       if (answer.status !== 201) throw new Error(answer.body && answer.body.message);
       const url = new URL(answer.body.url, window.location.origin).href;
-      out.replaceChildren(item(`Your link (shown once): ${url}`));
-      const copy = button("Copy", () => navigator.clipboard && navigator.clipboard.writeText(url));
-      out.appendChild(copy);
-      if (navigator.share) out.appendChild(button("Share…", () => navigator.share({ title: "My journal summary", url })));
+      const shown = document.createElement("p");
+      shown.className = "link";
+      shown.textContent = `Your link (shown once): ${url}`;
+      const actions = document.createElement("p");
+      actions.appendChild(button("Copy", () => navigator.clipboard && navigator.clipboard.writeText(url)));
+      if (navigator.share) actions.appendChild(button("Share…", () => navigator.share({ title: "My journal summary", url })));
+      out.replaceChildren(shown, actions);
       load();
     } catch (error) {
-      out.replaceChildren(item(error.message || "You are offline: sharing needs the network."));
+      const said = document.createElement("p");
+      said.textContent = error.message || "You are offline: sharing needs the network.";
+      out.replaceChildren(said);
     }
   });
 
