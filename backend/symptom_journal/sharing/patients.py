@@ -25,6 +25,7 @@ from ..summaries.stats import (
 from .models import CareLink
 
 OPEN_FLAG_DAYS = 30
+MAX_PATIENTS = 1000  # listed for one clinician
 SCORE_DAYS = 90  # the default summary period, over which change is judged
 
 
@@ -186,13 +187,15 @@ def _open_flags(
 def patient_list(
     session: DbSession, *, clinician_id: uuid.UUID, now: datetime, settings: Settings
 ) -> list[dict[str, Any]]:
-    """Return the clinician's linked patients with their latest scores, last entry time and
-    the flags raised in the last 30 days; the same number of queries however many."""
+    """Return the clinician's linked patients (at most 1,000, by name) with their latest
+    scores, last entry time and the flags raised in the last 30 days; the same number of
+    queries however many."""
     rows = session.execute(
         select(User, CareLink.linked_at)
         .join(CareLink, CareLink.patient_id == User.id)
         .where(CareLink.clinician_id == clinician_id)
         .order_by(User.display_name, User.email)
+        .limit(MAX_PATIENTS)
     ).all()
     ids = [user.id for user, _ in rows]
     if not ids:

@@ -24,6 +24,7 @@ INVITE_DAYS = 7
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 INVITE_LENGTH = 12
 MAX_SHARES_LISTED = 200
+MAX_CARE_TEAM = 200  # clinicians of one patient, listed
 ACTIONS = {
     "view_summary": "viewed the summary page",
     "view_summary_json": "downloaded the summary (JSON)",
@@ -233,12 +234,13 @@ def redeem_invite(
 
 
 def care_team(session: DbSession, *, patient_id: uuid.UUID) -> list[tuple[User, CareLink]]:
-    """Return the clinicians linked to the patient, earliest link first."""
+    """Return the clinicians linked to the patient, earliest link first (at most 200)."""
     rows = session.execute(
         select(User, CareLink)
         .join(CareLink, CareLink.clinician_id == User.id)
         .where(CareLink.patient_id == patient_id)
         .order_by(CareLink.linked_at, User.id)
+        .limit(MAX_CARE_TEAM)
     )
     return [(user, link) for user, link in rows]
 
