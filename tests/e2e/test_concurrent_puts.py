@@ -77,3 +77,33 @@ def test_parallel_puts_of_different_content_keep_one_version(live_server, sql):
             assert response.status_code in (201, 409)
     assert row_count(sql, Entry) == 1
     assert http.get(url, timeout=10).json()["mood"] == winner["mood"]
+
+
+def test_views_are_logged_while_others_write(live_server, sql):
+    """A view reads in a deferred transaction and writes the access log in one of its own;
+    with writers around, the read transaction could not have become a writer (SQLite)."""
+    from symptom_journal.sharing.models import AccessEvent
+
+    http = signed_in(live_server, "busy@example.org")
+    token = http.post(f"{live_server}/api/v1/shares", json={}, timeout=10).json()["token"]
+
+    def write(n: int) -> int:
+        with requests.Session() as each:
+            each.cookies.update(http.cookies)
+            each.headers.update(http.headers)
+            return each.put(
+                f"{live_server}/api/v1/entries/{uuid.uuid4()}",
+                json=entry_body(mood=n % 11),
+                timeout=30,
+            ).status_code
+
+    def view(_: int) -> int:
+        return requests.get(f"{live_server}/s/{token}/summary.json", timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        writes = pool.map(write, range(60))
+        views = pool.map(view, range(60))
+        writes, views = list(writes), list(views)
+    assert set(writes) == {201}
+    assert set(views) == {200}
+    assert row_count(sql, AccessEvent) == 60

@@ -28,6 +28,7 @@ from ..extensions import db, limiter
 from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned
 from ..sharing import service
+from ..sharing.audit import log_access
 from ..sharing.models import ShareLink
 from ..summaries.charts import LABELS, before_after_chart, daily_chart
 from ..summaries.schemas import SummaryArgs
@@ -194,10 +195,7 @@ def _shared(token: str) -> tuple[ShareLink, User, Period, dict[str, Any]] | None
 
 
 def _log_share(link: ShareLink, action: str) -> None:
-    service.record_access(
-        db.session, patient_id=link.owner_id, action=action, now=utcnow(), share=link
-    )
-    db.session.commit()
+    log_access(patient_id=link.owner_id, action=action, share=link)
 
 
 def _not_found(html: bool) -> Response:
@@ -283,14 +281,7 @@ def _clinician_scope(patient_id: uuid.UUID) -> tuple[User, Period, dict[str, Any
 
 
 def _log_clinician(patient: User, action: str) -> None:
-    service.record_access(
-        db.session,
-        patient_id=patient.id,
-        action=action,
-        now=utcnow(),
-        clinician=current_user._get_current_object(),
-    )
-    db.session.commit()
+    log_access(patient_id=patient.id, action=action, clinician=current_user._get_current_object())
 
 
 @bp.route("/clinician/patients/<uuid:patient_id>")

@@ -18,6 +18,7 @@ from ..summaries.schemas import SummaryArgs, SummaryOut
 from ..summaries.service import build_summary
 from ..summaries.views import parse_period, settings_from
 from . import service
+from .audit import log_access
 from .patients import patient_list
 from .schemas import (
     AccessList,
@@ -211,12 +212,9 @@ def patient_summary(args: dict[str, Any], patient_id: uuid.UUID) -> Any:
         period=period,
         settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
     )
-    service.record_access(
-        db.session,
+    log_access(
         patient_id=patient.id,
         action="view_summary_json",
-        now=utcnow(),
         clinician=current_user._get_current_object(),
     )
-    db.session.commit()
     return jsonify(body)
