@@ -10,6 +10,11 @@ nobody saw a 5xx. Prints p50, p95 and p99 per endpoint.
 
     python bench/load.py                        # SQLite, 30 s
     python bench/load.py --db postgresql --seconds 60
+    python bench/load.py --db postgresql --instances 2   # two servers, one database
+
+With --instances 2, two app instances (each gunicorn with 2 workers, on its own port) share
+the database, the secret key and, with RATELIMIT_STORAGE_URI, Redis; every client uses
+them in turn, as behind a load balancer.
 """
 
 from __future__ import annotations
@@ -69,14 +74,16 @@ def timed(record: Recorder, name: str, http: requests.Session, method: str, url:
     return response
 
 
-def setup(base: str) -> dict[str, Any]:
+def setup(bases: list[str]) -> dict[str, Any]:
     patients, clinicians = [], []
     for number in range(CLINICIANS):
+        base = bases[number % len(bases)]
         http = client(base)
         body = {"email": f"doc{number}@example.org", "password": PASSWORD, "role": "clinician"}
         assert http.post(base + "/api/v1/auth/register", json=body, timeout=30).status_code == 201
-        clinicians.append({"http": http, "patients": [], "tokens": []})
+        clinicians.append({"http": http, "patients": [], "tokens": [], "base": base})
     for number in range(PATIENTS):
+        base = bases[number % len(bases)]
         http = client(base)
         body = {"email": f"pat{number}@example.org", "password": PASSWORD}
         assert http.post(base + "/api/v1/auth/register", json=body, timeout=30).status_code == 201
@@ -89,8 +96,8 @@ def setup(base: str) -> dict[str, Any]:
         doctor["tokens"].append(
             http.post(base + "/api/v1/shares", json={}, timeout=30).json()["token"]
         )
-        patients.append({"http": http, "acked": {}})
-    decoy = client(base)
+        patients.append({"http": http, "acked": {}, "base": bases[(number + 1) % len(bases)]})
+    decoy = client(bases[0])
     decoy.post(
         base + "/api/v1/auth/register",
         json={"email": "decoy@example.org", "password": PASSWORD},
@@ -167,7 +174,7 @@ def guesser_loop(base: str, record: Recorder, stop: threading.Event) -> None:
         stop.wait(0.2)
 
 
-def run(database: str, seconds: float) -> bool:
+def run(database: str, seconds: float, instances: int = 1) -> bool:
     instance = tempfile.mkdtemp(prefix="sj-load-")
     url = (
         f"sqlite:///{instance}/journal.db"
@@ -185,16 +192,20 @@ def run(database: str, seconds: float) -> bool:
         db.create_all()
         db.session.remove()
         db.engine.dispose()
-    server = Server(url, instance)
-    server.start()
-    base = f"http://127.0.0.1:{server.port}"
-    for _ in range(100):
-        try:
-            requests.get(base + "/api/v1/health", timeout=2)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    people = setup(base)
+    servers = [Server(url, instance) for _ in range(instances)]
+    bases = []
+    for server in servers:
+        server.start()
+        base = f"http://127.0.0.1:{server.port}"
+        for _ in range(100):
+            try:
+                requests.get(base + "/api/v1/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        bases.append(base)
+    # Signed in on one instance, each client then works through the other one.
+    people = setup(bases)
     record, stop = Recorder(), threading.Event()
     threads = [
         threading.Thread(target=patient_loop, args=(base, p, record, stop, n), daemon=True)
@@ -204,14 +215,17 @@ def run(database: str, seconds: float) -> bool:
         threading.Thread(target=clinician_loop, args=(base, c, record, stop, 100 + n), daemon=True)
         for n, c in enumerate(people["clinicians"])
     ]
-    threads.append(threading.Thread(target=guesser_loop, args=(base, record, stop), daemon=True))
+    threads.append(
+        threading.Thread(target=guesser_loop, args=(bases[-1], record, stop), daemon=True)
+    )
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join(timeout=120)
-    server.kill()
+    for server in servers:
+        server.kill()
 
     acked = {k: v for p in people["patients"] for k, v in p["acked"].items()}
     views = sum(c["views"] for c in people["clinicians"])
@@ -236,7 +250,10 @@ def run(database: str, seconds: float) -> bool:
             problems.append(f"{name}: 5xx answers {dict(statuses)}")
         if 429 in statuses and "guesser" not in name:
             problems.append(f"{name}: 429 for someone other than the guesser")
-    print(f"\n{database}: {seconds:.0f} s, {PATIENTS} patients, {CLINICIANS} clinicians, 1 guesser")
+    print(
+        f"\n{database}: {seconds:.0f} s, {instances} instance(s), {PATIENTS} patients, "
+        f"{CLINICIANS} clinicians, 1 guesser"
+    )
     for name in sorted(record.latency):
         ms = sorted(1000 * s for s in record.latency[name])
         p95, p99 = (ms[min(len(ms) - 1, int(q * len(ms)))] for q in (0.95, 0.99))
@@ -256,11 +273,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--instances", type=int, choices=[1, 2], default=1)
     args = parser.parse_args()
     ok = True
     for database in ("sqlite", "postgresql"):
         if args.db in (database, "both"):
-            ok = run(database, args.seconds) and ok
+            ok = run(database, args.seconds, args.instances) and ok
     return 0 if ok else 1
 
 
