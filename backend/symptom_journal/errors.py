@@ -10,8 +10,6 @@ from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-JSON_MIMETYPES = ("application/json",)
-
 
 class DomainError(Exception):
     """An expected failure of a service call, mapped to one HTTP status."""

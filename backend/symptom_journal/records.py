@@ -69,17 +69,26 @@ class Page:
     next_cursor: str | None
 
 
+def owned_by(
+    model: Any, owner_ids: uuid.UUID | list[uuid.UUID], *, include_deleted: bool = False
+) -> tuple[Any, ...]:
+    """Return the WHERE clauses that limit ``model`` to rows of one owner or of a list of
+    owners (live ones unless asked): the scoping rule every query of patient data uses."""
+    if isinstance(owner_ids, list):
+        clauses: tuple[Any, ...] = (model.owner_id.in_(owner_ids),)
+    else:
+        clauses = (model.owner_id == owner_ids,)
+    return clauses if include_deleted else (*clauses, model.deleted_at.is_(None))
+
+
 def owned(model: type[R], owner_id: uuid.UUID, *, include_deleted: bool = False) -> Select[Any]:
     """Return a select of ``model`` rows belonging to ``owner_id`` (live ones unless asked)."""
-    query = select(model).where(model.owner_id == owner_id)
-    if not include_deleted:
-        query = query.where(model.deleted_at.is_(None))
-    return query
+    return select(model).where(*owned_by(model, owner_id, include_deleted=include_deleted))
 
 
 def owned_update(model: type[Record], owner_id: uuid.UUID) -> Update:
     """Return an UPDATE of ``model`` limited to the owner's live rows."""
-    return update(model).where(model.owner_id == owner_id, model.deleted_at.is_(None))
+    return update(model).where(*owned_by(model, owner_id))
 
 
 def at_offset(moment: datetime, minutes: int) -> datetime:

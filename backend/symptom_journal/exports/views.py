@@ -34,13 +34,17 @@ def _larger_imports() -> None:
         request.max_content_length = current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
 
 
-def _csv(name: str, rows: Callable[..., Iterator[list[Any]]]) -> Response:
-    generator = rows(db.session, owner_id=current_user.id)
-    response = Response(stream_with_context(csv_export.encode(generator)), mimetype="text/csv")
-    filename = f"symptom-journal-{name}-{utcnow().date().isoformat()}.csv"
+def attachment(response: Response, filename: str) -> Response:
+    """Mark a response as a download named ``filename``, kept by no cache."""
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _csv(name: str, rows: Callable[..., Iterator[list[Any]]]) -> Response:
+    generator = rows(db.session, owner_id=current_user.id)
+    response = Response(stream_with_context(csv_export.encode(generator)), mimetype="text/csv")
+    return attachment(response, f"symptom-journal-{name}-{utcnow().date().isoformat()}.csv")
 
 
 @blp.route("/export/entries.csv", methods=["GET"])
@@ -70,10 +74,7 @@ def entries_csv_response(
         body = entry_csv(db.session, owner_id=owner_id, **scope)
     else:
         body = csv_export.encode(csv_export.entry_rows(db.session, owner_id=owner_id, **scope))
-    response = Response(stream_with_context(body), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(Response(stream_with_context(body), mimetype="text/csv"), f"{name}.csv")
 
 
 @blp.route("/export/sessions.csv", methods=["GET"])
@@ -98,11 +99,7 @@ def export_assessments() -> Response:
 def export_json() -> Response:
     """Everything you have as one document, which POST /api/v1/import takes back."""
     document = export_document(db.session, owner=current_user, now=utcnow())
-    response = jsonify(document)
-    filename = f"symptom-journal-{utcnow().date().isoformat()}.json"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(jsonify(document), f"symptom-journal-{utcnow().date().isoformat()}.json")
 
 
 @blp.route("/export/fhir", methods=["GET"])

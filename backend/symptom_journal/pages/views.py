@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from ..accounts.auth import role_required
 from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Invalid, error_response
-from ..exports.views import entries_csv_response
+from ..exports.views import attachment, entries_csv_response
 from ..extensions import db, limiter
 from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned
@@ -136,6 +137,7 @@ def render_report(
     )
 
 
+@cache
 def open_static(name: str) -> str:
     """Return the text of one of the pages' static files."""
     folder = bp.static_folder
@@ -144,10 +146,12 @@ def open_static(name: str) -> str:
         return handle.read()
 
 
-def _pdf(html: str) -> bytes:
+def _pdf_response(patient: User, period: Period, summary: dict[str, Any], notes: bool) -> Response:
     from .pdf import html_to_pdf
 
-    return html_to_pdf(html)
+    html = render_report(patient, period, summary, notes=notes, for_pdf=True)
+    response = Response(html_to_pdf(html), mimetype="application/pdf")
+    return attachment(response, f"symptom-journal-{period.start}-{period.end}.pdf")
 
 
 def _csv_response(patient: User, period: Period, notes: bool) -> Response:
@@ -185,13 +189,7 @@ def _shared(token: str) -> tuple[ShareLink, User, Period, dict[str, Any]] | None
     patient = db.session.get(User, link.owner_id)
     assert patient is not None
     period = service.share_period(db.session, link, today=_today(patient))
-    summary = build_summary(
-        db.session,
-        owner_id=patient.id,
-        period=period,
-        settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
-    )
-    return link, patient, period, summary
+    return link, patient, period, _summary(patient, period)
 
 
 def _log_share(link: ShareLink, action: str) -> None:
@@ -250,19 +248,15 @@ def share_pdf(token: str) -> Response:
     if found is None:
         return _not_found(html=False)
     link, patient, period, summary = found
-    pdf = _pdf(render_report(patient, period, summary, notes=link.include_notes, for_pdf=True))
+    response = _pdf_response(patient, period, summary, link.include_notes)
     _log_share(link, "download_report_pdf")
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="symptom-journal-{period.start}-{period.end}.pdf"'
-    )
     return response
 
 
 # --- the clinician's view of a linked patient ---
 
 
-def _clinician_scope(patient_id: uuid.UUID) -> tuple[User, Period, dict[str, Any]]:
+def _clinician_scope(patient_id: uuid.UUID) -> tuple[User, Period]:
     patient = service.linked_patient(
         db.session, clinician_id=current_user.id, patient_id=patient_id
     )
@@ -270,14 +264,16 @@ def _clinician_scope(patient_id: uuid.UUID) -> tuple[User, Period, dict[str, Any
         args = SummaryArgs().load(request.args)
     except ValidationError as error:
         raise Invalid(error.messages, location="query") from None  # type: ignore[arg-type]
-    period = parse_period(args, patient.timezone)
-    summary = build_summary(
+    return patient, parse_period(args, patient.timezone)
+
+
+def _summary(patient: User, period: Period) -> dict[str, Any]:
+    return build_summary(
         db.session,
         owner_id=patient.id,
         period=period,
         settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
     )
-    return patient, period, summary
 
 
 def _log_clinician(patient: User, action: str) -> None:
@@ -288,8 +284,8 @@ def _log_clinician(patient: User, action: str) -> None:
 @role_required("clinician")
 def clinician_page(patient_id: uuid.UUID) -> Response:
     """A linked patient's summary page (last 90 days unless ?from=&to=)."""
-    patient, period, summary = _clinician_scope(patient_id)
-    html = render_report(patient, period, summary, notes=True)
+    patient, period = _clinician_scope(patient_id)
+    html = render_report(patient, period, _summary(patient, period), notes=True)
     _log_clinician(patient, "view_summary")
     return Response(html, mimetype="text/html")
 
@@ -297,7 +293,7 @@ def clinician_page(patient_id: uuid.UUID) -> Response:
 @bp.route("/clinician/patients/<uuid:patient_id>/entries.csv")
 @role_required("clinician")
 def clinician_csv(patient_id: uuid.UUID) -> Response:
-    patient, period, _summary = _clinician_scope(patient_id)
+    patient, period = _clinician_scope(patient_id)  # the CSV needs no summary
     _log_clinician(patient, "download_entries_csv")
     return _csv_response(patient, period, notes=True)
 
@@ -305,11 +301,7 @@ def clinician_csv(patient_id: uuid.UUID) -> Response:
 @bp.route("/clinician/patients/<uuid:patient_id>/report.pdf")
 @role_required("clinician")
 def clinician_pdf(patient_id: uuid.UUID) -> Response:
-    patient, period, summary = _clinician_scope(patient_id)
-    pdf = _pdf(render_report(patient, period, summary, notes=True, for_pdf=True))
+    patient, period = _clinician_scope(patient_id)
+    response = _pdf_response(patient, period, _summary(patient, period), notes=True)
     _log_clinician(patient, "download_report_pdf")
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="symptom-journal-{period.start}-{period.end}.pdf"'
-    )
     return response

@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..assessments.models import Assessment
 from ..db import DbSession
 from ..journal.models import Entry, TreatmentSession
-from ..records import at_offset
+from ..records import at_offset, owned_by
 from ..summaries.stats import (
     INSTRUMENT_ORDER,
     AssessmentPoint,
@@ -27,11 +27,6 @@ from .models import CareLink
 OPEN_FLAG_DAYS = 30
 MAX_PATIENTS = 1000  # listed for one clinician
 SCORE_DAYS = 90  # the default summary period, over which change is judged
-
-
-def _live(model: Any, ids: list[uuid.UUID]) -> Any:
-    # Patients' ids come from the clinician's links; rows are scoped to them and live.
-    return (model.owner_id.in_(ids), model.deleted_at.is_(None))
 
 
 def _latest_scores(session: DbSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
@@ -53,7 +48,7 @@ def _latest_scores(session: DbSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
             Assessment.utc_offset,
             rank,
         )
-        .where(*_live(Assessment, ids))
+        .where(*owned_by(Assessment, ids))
         .subquery()
     )
     scores: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
@@ -74,7 +69,7 @@ def _last_entries(session: DbSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, s
     )
     ranked = (
         select(Entry.owner_id, Entry.recorded_at, Entry.utc_offset, rank)
-        .where(*_live(Entry, ids))
+        .where(*owned_by(Entry, ids))
         .subquery()
     )
     return {
@@ -90,7 +85,7 @@ def _open_flags(
     readings: dict[uuid.UUID, list[BpReading]] = defaultdict(list)
     for row in session.execute(
         select(Entry.owner_id, Entry.recorded_at, Entry.utc_offset, Entry.systolic, Entry.diastolic)
-        .where(*_live(Entry, ids), Entry.recorded_at >= cutoff)
+        .where(*owned_by(Entry, ids), Entry.recorded_at >= cutoff)
         .where(
             or_(
                 Entry.systolic >= settings.bp_alert_systolic,
@@ -115,7 +110,7 @@ def _open_flags(
             func.avg(Entry.diastolic),
         )
         .join(Entry, (Entry.session_id == TreatmentSession.id) & Entry.deleted_at.is_(None))
-        .where(*_live(TreatmentSession, ids), TreatmentSession.started_at >= cutoff)
+        .where(*owned_by(TreatmentSession, ids), TreatmentSession.started_at >= cutoff)
         .group_by(
             TreatmentSession.owner_id,
             TreatmentSession.id,
@@ -149,7 +144,7 @@ def _open_flags(
             Assessment.total,
             Assessment.suicidal_item,
         ).where(
-            *_live(Assessment, ids), Assessment.completed_at >= now - timedelta(days=SCORE_DAYS)
+            *owned_by(Assessment, ids), Assessment.completed_at >= now - timedelta(days=SCORE_DAYS)
         )
     ):
         scored[score.owner_id].append(
