@@ -78,7 +78,9 @@ def owned_by(
         clauses: tuple[Any, ...] = (model.owner_id.in_(owner_ids),)
     else:
         clauses = (model.owner_id == owner_ids,)
-    return clauses if include_deleted else (*clauses, model.deleted_at.is_(None))
+    if include_deleted or not hasattr(model, "deleted_at"):  # e.g. the per-day table
+        return clauses
+    return (*clauses, model.deleted_at.is_(None))
 
 
 def owned(model: type[R], owner_id: uuid.UUID, *, include_deleted: bool = False) -> Select[Any]:

@@ -107,3 +107,30 @@ def test_views_are_logged_while_others_write(live_server, sql):
     assert set(writes) == {201}
     assert set(views) == {200}
     assert row_count(sql, AccessEvent) == 60
+
+
+def test_parallel_entries_on_one_day_all_count_in_its_day_row(live_server, sql):
+    from sqlalchemy import select
+
+    from symptom_journal.journal.days import EntryDay
+
+    http = signed_in(live_server, "busy-day@example.org")
+
+    def send(index: int) -> int:
+        with requests.Session() as each:
+            each.cookies.update(http.cookies)
+            each.headers.update(http.headers)
+            body = entry_body(recorded_at=f"2026-03-10T{8 + index // 4:02d}:{index:02d}:00+01:00")
+            return each.put(
+                f"{live_server}/api/v1/entries/{uuid.uuid4()}",
+                json=body | {"mood": index % 10},
+                timeout=30,
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, range(16)))
+    assert statuses == [201] * 16
+    row = sql(
+        lambda s: s.execute(select(EntryDay.entries, EntryDay.mood_n, EntryDay.mood_sum)).one()
+    )
+    assert tuple(row) == (16, 16, sum(i % 10 for i in range(16)))

@@ -111,3 +111,8 @@ class Entry(Record, Base):
     @property
     def recorded_at_local(self) -> datetime:
         return at_offset(self.recorded_at, self.utc_offset)
+
+
+# The per-day table the triggers on entries keep; imported here so that it is in the
+# metadata wherever entries are.
+from .days import EntryDay  # noqa: E402, F401

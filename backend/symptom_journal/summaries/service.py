@@ -1,22 +1,24 @@
 """Assembling a patient's summary from the database: aggregates in SQL, statistics in stats.py.
 
-No ORM object is built per entry: the journal arrives as one row per day (GROUP BY), and
-the few per-record reads (sessions, assessments, high blood pressure) are plain tuples.
+No ORM object is built per entry: the journal arrives as one row per day from the per-day
+table the database keeps up to date (journal/days.py), and the few per-record reads
+(sessions, assessments, high blood pressure) are plain tuples.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, timedelta
+from itertools import compress
 from typing import Any
 
-from sqlalchemy import String, func, or_, type_coerce
+from sqlalchemy import String, func, or_, select, type_coerce
 
 from ..assessments.models import Assessment
 from ..db import DbSession
+from ..journal.days import EntryDay
 from ..journal.models import Entry, TreatmentSession
-from ..records import at_offset, owned
+from ..records import at_offset, owned, owned_by
 from .stats import (
     MEASURES,
     AssessmentPoint,
@@ -57,40 +59,53 @@ def _in_period(model: Any, owner_id: uuid.UUID, period: Period) -> Any:
 
 
 def load_journal(session: DbSession, owner_id: uuid.UUID, period: Period) -> Journal:
-    """Return the owner's entries in the period reduced per day: one GROUP BY for the counts
-    and sums, one aggregate for each measure's extremes."""
-    # The day as text on SQLite: parsing it there is cheaper than SQLAlchemy's Date type.
-    per_day: list[Any] = [type_coerce(Entry.local_date, String()), func.count()]
+    """Return the owner's entries in the period reduced per day, read from the per-day rows
+    the database keeps (journal/days.py): one row per day, and one aggregate for each
+    measure's extremes."""
+    per_day: list[Any] = [type_coerce(EntryDay.local_date, String()), EntryDay.entries]
     extremes: list[Any] = []
     for name in MEASURES:
-        column = getattr(Entry, name)
-        per_day += [func.count(column), func.sum(column)]
-        extremes += [func.min(column), func.max(column)]
-    live = _in_period(Entry, owner_id, period)
-    # Core execution: plain rows, without the ORM's result machinery.
+        per_day += [getattr(EntryDay, f"{name}_n"), getattr(EntryDay, f"{name}_sum")]
+        extremes += [
+            func.min(getattr(EntryDay, f"{name}_min")),
+            func.max(getattr(EntryDay, f"{name}_max")),
+        ]
+    days_in_period = select(EntryDay).where(
+        *owned_by(EntryDay, owner_id), EntryDay.local_date.between(period.start, period.end)
+    )
+    # Core execution, and the driver's own tuples: no column here needs SQLAlchemy's result
+    # processing (the day comes as text on SQLite), and a Row object per day cost as much as
+    # the read itself.
     connection = session.connection()
-    rows = connection.execute(
-        live.with_only_columns(*per_day).group_by(Entry.local_date).order_by(Entry.local_date)
-    ).all()
+    result = connection.execute(
+        days_in_period.with_only_columns(*per_day).order_by(EntryDay.local_date)
+    )
+    rows = result.cursor.fetchall()
+    result.close()
     if not rows:
         return Journal([], {})
-    lows_highs = connection.execute(live.with_only_columns(*extremes)).one()
+    lows_highs = connection.execute(days_in_period.with_only_columns(*extremes)).one()
     columns = list(zip(*rows, strict=True))
+    # The day comes as text on SQLite: parsing it here is cheaper than SQLAlchemy's Date type.
     days = [day if isinstance(day, date) else date.fromisoformat(day) for day in columns[0]]
     series = {}
     for index, name in enumerate(MEASURES):
         counts, sums = columns[2 + 2 * index], columns[3 + 2 * index]
-        picked: Sequence[int] = (
-            range(len(days)) if all(counts) else [i for i, c in enumerate(counts) if c]
+        if all(counts):  # a measure recorded every day with entries: the columns as they are
+            picked_days, picked_counts, picked_sums = days, list(counts), list(sums)
+        elif any(counts):
+            picked_days = list(compress(days, counts))
+            picked_counts = list(compress(counts, counts))
+            picked_sums = list(compress(sums, counts))
+        else:
+            continue
+        series[name] = Series(
+            days=picked_days,
+            counts=picked_counts,
+            sums=picked_sums,
+            low=float(lows_highs[2 * index]),
+            high=float(lows_highs[2 * index + 1]),
         )
-        if picked:
-            series[name] = Series(
-                days=[days[i] for i in picked],
-                counts=[counts[i] for i in picked],
-                sums=[float(sums[i]) for i in picked],
-                low=float(lows_highs[2 * index]),
-                high=float(lows_highs[2 * index + 1]),
-            )
     return Journal(list(zip(days, columns[1], strict=True)), series)
 
 

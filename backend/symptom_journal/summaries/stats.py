@@ -9,12 +9,12 @@ means of the entries linked to each session, and the assessments.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import mul
+from operator import mul, truediv
 from typing import Any
 
 from ..assessments.instruments import INSTRUMENTS
@@ -232,14 +232,19 @@ def metric(series: Series, period: Period, iso: Mapping[date, str] | None = None
     """Return n, mean, min, max, slope and the daily and weekly series of one measure.
 
     ``iso`` may map days to their ISO text, shared between measures to format each day once.
+    Five years hold about 1,800 days a measure, so the loops here stay plain and allocate
+    little: one pass for the 7-day means, one for the ISO weeks.
     """
     days, counts, sums = series.days, series.counts, series.sums
     text = iso if iso is not None else {day: day.isoformat() for day in days}
     ordinals = [day.toordinal() for day in days]
-    means = [total / count for total, count in zip(sums, counts, strict=True)]
+    means = list(map(truediv, sums, counts))
     rolling = []
+    low = 0
     for index, ordinal in enumerate(ordinals):
-        low = bisect_left(ordinals, ordinal - ROLLING_DAYS + 1, 0, index)
+        # The window's first day only moves forward: advance it instead of searching.
+        while ordinals[low] <= ordinal - ROLLING_DAYS:
+            low += 1
         rolling.append(sum(means[low : index + 1]) / (index + 1 - low))
     # Means of a few small numbers take few distinct values: round each of them once.
     two_places = {value: round(value, 2) for value in {*means, *rolling}}
@@ -247,13 +252,19 @@ def metric(series: Series, period: Period, iso: Mapping[date, str] | None = None
         {"date": text[day], "mean": two_places[mean], "rolling_7d": two_places[roll]}
         for day, mean, roll in zip(days, means, rolling, strict=True)
     ]
-    weeks: dict[int, list[float]] = {}
-    for day, ordinal, count, total in zip(days, ordinals, counts, sums, strict=True):
-        week = weeks.get(ordinal - day.weekday())
-        if week is None:
-            week = weeks[ordinal - day.weekday()] = [0, 0.0]
-        week[0] += count
-        week[1] += total
+    weekly = []
+    week, week_count, week_total = -1, 0, 0.0
+    # Day 1 of the proleptic calendar was a Monday: a day's Monday is ordinal - (ordinal - 1) % 7.
+    for ordinal, count, total in zip(ordinals, counts, sums, strict=True):
+        monday = ordinal - (ordinal - 1) % 7
+        if monday != week:
+            if week_count:
+                weekly.append((week, week_count, week_total))
+            week, week_count, week_total = monday, 0, 0.0
+        week_count += count
+        week_total += total
+    if week_count:
+        weekly.append((week, week_count, week_total))
     start = period.start.toordinal()
     slope = least_squares_slope([o - start for o in ordinals], means)
     n = sum(counts)
@@ -266,11 +277,11 @@ def metric(series: Series, period: Period, iso: Mapping[date, str] | None = None
         "daily": daily,
         "weekly": [
             {
-                "week_start": date.fromordinal(ordinal).isoformat(),
+                "week_start": date.fromordinal(monday).isoformat(),
                 "mean": round(total / count, 2),
                 "n": int(count),
             }
-            for ordinal, (count, total) in sorted(weeks.items())
+            for monday, count, total in weekly
         ],
     }
 
