@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .accounts.auth import register_auth
 from .config import build_config, default_instance_path, load_secret_key
-from .db import configure_sqlite
+from .db import configure_sqlite, sqlite_engine_options
 from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .jsonprovider import OrjsonProvider
@@ -43,6 +43,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension singletons to ``app``."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -63,6 +67,78 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class WriterQueueConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue on a lock file beside the database.
+
+    SQLite lets one writer in at a time and makes the others wait in its busy handler, which
+    sleeps in growing steps (up to 100 ms) and so leaves the database idle while writers
+    sleep: creating entries from two workers ran at a fraction of one worker's pace, with a
+    p99 of 130-300 ms. Here a writer first takes an exclusive ``flock`` on
+    ``<database>-writer.lock``, polled at most 1 ms apart, and gives it back the moment its
+    transaction commits or rolls back; the next writer starts at once. Readers never take
+    it. After the busy timeout a writer goes on without it and SQLite decides as before.
+    """
+
+    writer_lock_path: str | None = None
+    _writer_fd: int | None = None
+    _writer_held = False
+
+    def acquire_writer(self, timeout: float) -> None:
+        if self.writer_lock_path is None or self._writer_held:
+            return
+        if self._writer_fd is None:
+            try:
+                self._writer_fd = os.open(self.writer_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # e.g. a read-only folder: SQLite itself will refuse the write
+                self.writer_lock_path = None
+                return
+        deadline = time.monotonic() + timeout
+        pause = 0.00005
+        while True:
+            try:
+                fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+            else:
+                self._writer_held = True
+                return
+
+    def release_writer(self) -> None:
+        if self._writer_held and self._writer_fd is not None:
+            fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+            self._writer_held = False
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_writer()
+            if self._writer_fd is not None:
+                os.close(self._writer_fd)
+                self._writer_fd = None
+
+
+def sqlite_engine_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Return engine options whose connections are WriterQueueConnections."""
+    connect_args = {**options.get("connect_args", {}), "factory": WriterQueueConnection}
+    return {**options, "connect_args": connect_args}
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     """Give every SQLite connection WAL, foreign keys, a busy timeout and explicit BEGINs.
 
@@ -73,8 +149,13 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     request or a connection whose ``sqlite_begin`` execution option says so.
     """
 
+    database = engine.url.database
+    lock_path = f"{database}-writer.lock" if database and database != ":memory:" else None
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        if isinstance(dbapi_conn, WriterQueueConnection):
+            dbapi_conn.writer_lock_path = lock_path
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -88,6 +169,10 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
         mode = conn.get_execution_options().get("sqlite_begin")
         if mode is None:
             mode = "DEFERRED" if _request_is_read_only() else "IMMEDIATE"
+        if mode == "IMMEDIATE":
+            dbapi_conn = conn.connection.dbapi_connection
+            if isinstance(dbapi_conn, WriterQueueConnection):
+                dbapi_conn.acquire_writer(busy_timeout_ms / 1000)
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 

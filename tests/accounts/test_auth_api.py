@@ -129,6 +129,13 @@ def test_login_and_me(client, app):
     assert client.get("/api/v1/auth/me").status_code == 200
 
 
+def test_login_with_an_unstorable_email_is_422_naming_it(client):
+    # PostgreSQL cannot even compare text holding NUL: this once answered 500 there.
+    response = client.post(LOGIN, json={"email": "pat\x00@example.org", "password": PASSWORD})
+    assert response.status_code == 422
+    assert "NUL" in response.get_json()["errors"]["json"]["email"][0]
+
+
 def test_wrong_email_and_wrong_password_get_the_same_answer(client, app):
     register(app.test_client(), email="pat@example.org")
     wrong_password = client.post(LOGIN, json={"email": "pat@example.org", "password": "nope" * 4})

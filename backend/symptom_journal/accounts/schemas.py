@@ -31,7 +31,7 @@ class RegisterIn(ma.Schema):
 
 
 class LoginIn(ma.Schema):
-    email = fields.String(required=True, validate=validate.Length(max=254))
+    email = Text(required=True, validate=validate.Length(max=254))
     password = _password()
 
 
