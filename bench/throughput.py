@@ -112,7 +112,14 @@ def wrk(url: str, headers: dict[str, str], script: str | None = None) -> dict[st
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["create", "list", "summary", "csv"],
+        help="measure only these app endpoints (the two floors always run)",
+    )
     args = parser.parse_args()
+    wanted = set(args.only or ["create", "list", "summary", "csv"])
     instance = tempfile.mkdtemp(prefix="sj-http-")
     url = (
         f"sqlite:///{instance}/journal.db"
@@ -167,10 +174,14 @@ def main() -> int:
     )
     cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
     signed_in = {"Cookie": cookie, "X-CSRF-Token": http.headers["X-CSRF-Token"]}
-    results["create entry"] = wrk(base + "/", signed_in, "put_entry.lua")
-    results["list 100 entries"] = wrk(base + "/api/v1/entries?limit=100", signed_in)
-    results["summary (90 days)"] = wrk(base + "/api/v1/summary", signed_in)
-    results["CSV export (2,000+ rows)"] = wrk(base + "/api/v1/export/entries.csv", signed_in)
+    if "create" in wanted:
+        results["create entry"] = wrk(base + "/", signed_in, "put_entry.lua")
+    if "list" in wanted:
+        results["list 100 entries"] = wrk(base + "/api/v1/entries?limit=100", signed_in)
+    if "summary" in wanted:
+        results["summary (90 days)"] = wrk(base + "/api/v1/summary", signed_in)
+    if "csv" in wanted:
+        results["CSV export (2,000+ rows)"] = wrk(base + "/api/v1/export/entries.csv", signed_in)
     stop(process)
 
     hello = results["Flask hello"]["rate"]

@@ -49,7 +49,8 @@ def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifa
     page.get_by_label("lower").fill("92")
     page.get_by_role("button", name="After session").click()
     expect(page.locator("#sync-status")).to_have_text("1 waiting to sync")
-    assert "sync when you are back online" in page.locator("#checkin-message").inner_text()
+    # Waits: the message and the status are separate updates of the page.
+    expect(page.locator("#checkin-message")).to_contain_text("sync when you are back online")
     page.screenshot(path=str(artifacts / "pwa-today-offline.png"), full_page=True)
 
     # Still offline: a PHQ-9, from the copy of the questionnaires kept on the phone.
@@ -87,7 +88,7 @@ def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifa
     context.set_offline(True)
     page.goto(live_server + "/")
     page.wait_for_selector("#checkin")
-    assert page.locator("h2").first.inner_text() == "How are you today?"
+    expect(page.locator("h2").first).to_have_text("How are you today?")
     context.close()
 
 

@@ -135,7 +135,7 @@ def test_first_load_budget_and_charts_only_on_trends(
     page.goto(f"{live_server}/#/trends")
     page.wait_for_selector("canvas")
     assert page.locator("figure canvas").count() >= 2  # mood and sleep
-    assert "4 check-ins on 4 of 90 days" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("4 check-ins on 4 of 90 days")
     urls = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
     assert any("uplot" in url.lower() for url in urls)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -53,3 +53,33 @@ def test_readers_never_take_the_writer_lock(app):
                 assert lock_is_free(f"{engine.url.database}-writer.lock")
             else:
                 assert not isinstance(reader.connection.dbapi_connection, WriterQueueConnection)
+
+
+def test_a_write_request_reads_its_user_before_its_write_transaction_begins(app, patient):
+    from sqlalchemy import event
+
+    from ..factories import entry_body
+
+    seen: list[tuple[str, str | None]] = []
+
+    def on_begin(conn):
+        seen.append(("begin", conn.get_execution_options().get("sqlite_begin")))
+
+    def on_commit(conn):
+        seen.append(("commit", None))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "commit", on_commit)
+    try:
+        response = patient.put(
+            "/api/v1/entries/0b8f7a52-2f87-4a36-9a4e-6d0c5b1f6a10", json=entry_body()
+        )
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "commit", on_commit)
+    assert response.status_code == 201, response.get_json()
+    # The user is read in a deferred transaction, ended before the view's own begins:
+    # on SQLite only the second takes the write lock.
+    assert seen[:4] == [("begin", "DEFERRED"), ("commit", None), ("begin", None), ("commit", None)]

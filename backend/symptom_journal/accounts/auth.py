@@ -58,13 +58,25 @@ def hasher() -> PasswordHasher:
     return cast(PasswordHasher, current_app.extensions["password_hasher"])
 
 
+SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
+
+
 def load_user_from_request(_request: Any) -> User | None:
     """Return the user of a live login session named by the cookie, else None."""
     token = request.cookies.get(current_app.config["LOGIN_COOKIE_NAME"])
     if not token or len(token) > 128:
         return None
     now = utcnow()
+    # A request that writes looks its user up in a read transaction of its own, ended at
+    # once: its write transaction (IMMEDIATE on SQLite, where one writer goes at a time)
+    # then begins at the view's first query instead of here, and no other worker waits for
+    # this one to parse its body. The user stays loaded (expire_on_commit is off).
+    separate = request.method not in SAFE_METHODS and not db.session().in_transaction()
+    if separate:
+        db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
     found = resolve_session(db.session, token=token, policies=policies(), now=now)
+    if separate:
+        db.session.commit()
     if found is None:
         return None
     login, user = found
@@ -154,7 +166,7 @@ def register_auth(app: Flask) -> None:
 
     @app.before_request
     def _check_csrf() -> None:
-        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        if request.method in SAFE_METHODS:
             return
         if request.routing_exception is not None:
             return  # an unknown path or method answers 404/405, not a CSRF error
