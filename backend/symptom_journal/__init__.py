@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -43,10 +44,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension singletons to ``app``."""
+    # JSON columns (side effects, answers) through orjson as well, as text.
+    options = {
+        "json_serializer": lambda value: orjson.dumps(value).decode(),
+        "json_deserializer": orjson.loads,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(
-            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
-        )
+        options = sqlite_engine_options(options)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
