@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from symptom_journal.journal import days
 from symptom_journal.journal.days import MEASURES, EntryDay
 from symptom_journal.journal.models import Entry
+from symptom_journal.summaries import stats
 
 from ..factories import PASSWORD, put_entry, put_session, register
 
@@ -116,6 +117,7 @@ def test_the_migration_and_the_models_make_the_same_triggers():
     assert migration.sqlite_ddl() == days.sqlite_ddl()
     assert migration.postgresql_ddl() == days.postgresql_ddl()
     assert days.column_names() == migration.COLUMNS
+    assert days.MEASURES == migration.MEASURES == stats.MEASURES
 
 
 def test_the_triggers_exist_in_the_migrated_database(sql):
