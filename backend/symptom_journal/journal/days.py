@@ -18,17 +18,8 @@ from sqlalchemy import Column, Connection, Date, Float, Integer, Table, Uuid, ev
 from sqlalchemy.orm import Mapped
 
 from ..db import Base
+from ..summaries.stats import MEASURES
 
-MEASURES = (
-    "mood",
-    "anxiety",
-    "sleep_hours",
-    "sleep_quality",
-    "dissociation",
-    "systolic",
-    "diastolic",
-    "heart_rate",
-)
 PARTS = ("n", "sum", "min", "max")
 # Advisory lock class on PostgreSQL: one patient's day rows are rewritten one writer at a time.
 PG_LOCK_CLASS = 7_100_417

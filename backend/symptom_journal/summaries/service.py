@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from itertools import compress
 from typing import Any
 
-from sqlalchemy import String, func, or_, select, type_coerce
+from sqlalchemy import String, func, or_, type_coerce
 
 from ..assessments.models import Assessment
 from ..db import DbSession
 from ..journal.days import EntryDay
 from ..journal.models import Entry, TreatmentSession
-from ..records import at_offset, owned, owned_by
+from ..records import at_offset, owned
 from .stats import (
     MEASURES,
     AssessmentPoint,
@@ -70,9 +70,7 @@ def load_journal(session: DbSession, owner_id: uuid.UUID, period: Period) -> Jou
             func.min(getattr(EntryDay, f"{name}_min")),
             func.max(getattr(EntryDay, f"{name}_max")),
         ]
-    days_in_period = select(EntryDay).where(
-        *owned_by(EntryDay, owner_id), EntryDay.local_date.between(period.start, period.end)
-    )
+    days_in_period = _in_period(EntryDay, owner_id, period)
     # Core execution, and the driver's own tuples: no column here needs SQLAlchemy's result
     # processing (the day comes as text on SQLite), and a Row object per day cost as much as
     # the read itself.
