@@ -185,30 +185,38 @@ def analyze() -> None:
 
 @contextmanager
 def triggers_off() -> Iterator[None]:
-    """Seed a million rows without the per-day triggers, then rebuild the day rows at once.
+    """Seed a million rows without the per-day and per-week triggers, then rebuild the day and
+    week rows at once.
 
-    The triggers recompute a day per inserted row, which is right for the app's writes and
-    slow for a bulk seed (on PostgreSQL, a PL/pgSQL call per row). The result is the same
-    table: ``days.reduce`` is the statement the triggers and the migration use.
+    The triggers recompute a day per inserted row, and a week per day row, which is right
+    for the app's writes and slow for a bulk seed (on PostgreSQL, a PL/pgSQL call per row).
+    The result is the same tables: ``days.reduce`` and ``days.reduce_weeks`` are the
+    statements the triggers and the migrations use.
     """
     dialect = db.engine.dialect.name
     with db.engine.begin() as conn:
         if dialect == "postgresql":
             conn.execute(text("ALTER TABLE entries DISABLE TRIGGER USER"))
+            conn.execute(text("ALTER TABLE entry_days DISABLE TRIGGER USER"))
         else:
-            for name in ("insert", "delete", "update"):
-                conn.execute(text(f"DROP TRIGGER entries_days_{name}"))
+            for name in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            ).scalars():
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
     try:
         yield
     finally:
         with db.engine.begin() as conn:
-            if dialect == "postgresql":
-                conn.execute(text("ALTER TABLE entries ENABLE TRIGGER USER"))
-            else:
-                for statement in days.sqlite_ddl():
-                    conn.exec_driver_sql(statement)
+            conn.execute(text("DELETE FROM entry_weeks"))
             conn.execute(text("DELETE FROM entry_days"))
             conn.exec_driver_sql(days.reduce("1 = 1"))
+            conn.exec_driver_sql(days.reduce_weeks("1 = 1", days.week_of("local_date", dialect)))
+            if dialect == "postgresql":
+                conn.execute(text("ALTER TABLE entries ENABLE TRIGGER USER"))
+                conn.execute(text("ALTER TABLE entry_days ENABLE TRIGGER USER"))
+            else:
+                for statement in days.ddl(dialect):
+                    conn.exec_driver_sql(statement)
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
@@ -323,14 +331,17 @@ def run(database: str, url: str, repeat: int, total_rows: int) -> list[str]:
                 count = min(2_000, total_rows - seeded)
                 seeded += insert_batches(entry_rows(other, count, rng), Entry.__table__)
                 number += 1
-        day_rows, days_with_entries = db.session.execute(
+        day_rows, days_with_entries, week_days, week_entries, live = db.session.execute(
             text(
                 "SELECT (SELECT count(*) FROM entry_days), (SELECT count(*) FROM "
-                "(SELECT DISTINCT owner_id, local_date FROM entries WHERE deleted_at IS NULL) d)"
+                "(SELECT DISTINCT owner_id, local_date FROM entries WHERE deleted_at IS NULL) d), "
+                "(SELECT sum(days) FROM entry_weeks), (SELECT sum(entries) FROM entry_weeks), "
+                "(SELECT count(*) FROM entries WHERE deleted_at IS NULL)"
             )
         ).one()
         db.session.rollback()
-        assert day_rows == days_with_entries, (day_rows, days_with_entries)
+        assert day_rows == days_with_entries == week_days, (day_rows, days_with_entries, week_days)
+        assert week_entries == live, (week_entries, live)
         analyze()
         print(f"  with {seeded:,} entry rows in the table ({number} other patients):")
         crowded = measure("five years, all of it", main, repeat)

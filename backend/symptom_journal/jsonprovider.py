@@ -9,8 +9,6 @@ from typing import Any
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS
-
 
 class OrjsonProvider(DefaultJSONProvider):
     """Encodes with orjson (UUIDs, dates and datetimes included); decodes with the standard
@@ -19,7 +17,7 @@ class OrjsonProvider(DefaultJSONProvider):
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         # Flask's response() always asks for compact separators (orjson's only style) or,
         # in debug, an indent of 2; any other option goes the standard library's way.
-        option = _OPTIONS
+        option = 0
         kwargs.pop("separators", None)
         if kwargs.pop("indent", None):
             option |= orjson.OPT_INDENT_2
@@ -27,6 +25,14 @@ class OrjsonProvider(DefaultJSONProvider):
             return super().dumps(obj, **kwargs)
         try:
             return orjson.dumps(obj, default=self.default, option=option).decode()
+        except TypeError:
+            pass
+        # Keys other than strings (the OpenAPI document's status codes), which the standard
+        # encoder accepts too: asked for only when needed, since the option slows every dict.
+        try:
+            return orjson.dumps(
+                obj, default=self.default, option=option | orjson.OPT_NON_STR_KEYS
+            ).decode()
         except TypeError:
             return super().dumps(obj)
 

@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
-from sqlalchemy import ForeignKey, Integer, Select, Update, Uuid, and_, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ForeignKey,
+    Integer,
+    Select,
+    Update,
+    Uuid,
+    and_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,8 +82,12 @@ class Page:
     next_cursor: str | None
 
 
+# An owner's id, or a bound parameter that carries it when a statement built once is run.
+OwnerId = uuid.UUID | BindParameter[Any]
+
+
 def owned_by(
-    model: Any, owner_ids: uuid.UUID | list[uuid.UUID], *, include_deleted: bool = False
+    model: Any, owner_ids: OwnerId | list[uuid.UUID], *, include_deleted: bool = False
 ) -> tuple[Any, ...]:
     """Return the WHERE clauses that limit ``model`` to rows of one owner or of a list of
     owners (live ones unless asked): the scoping rule every query of patient data uses."""
@@ -85,7 +100,7 @@ def owned_by(
     return (*clauses, model.deleted_at.is_(None))
 
 
-def owned(model: type[R], owner_id: uuid.UUID, *, include_deleted: bool = False) -> Select[Any]:
+def owned(model: type[R], owner_id: OwnerId, *, include_deleted: bool = False) -> Select[Any]:
     """Return a select of ``model`` rows belonging to ``owner_id`` (live ones unless asked)."""
     return select(model).where(*owned_by(model, owner_id, include_deleted=include_deleted))
 

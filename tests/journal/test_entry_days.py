@@ -4,18 +4,23 @@ reduced by day, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import importlib.util
+from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select, text
 
+from symptom_journal import create_app
+from symptom_journal.extensions import db
 from symptom_journal.journal import days
-from symptom_journal.journal.days import MEASURES, EntryDay
+from symptom_journal.journal.days import MEASURES, EntryDay, EntryWeek
 from symptom_journal.journal.models import Entry
 from symptom_journal.summaries import stats
 
-from ..factories import PASSWORD, put_entry, put_session, register
+from ..factories import PASSWORD, ApiClient, put_entry, put_session, register
 
-MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "0005_entry_days.py"
+VERSIONS = Path(__file__).parents[2] / "migrations" / "versions"
 
 
 def reduced_from_entries(session) -> dict:
@@ -42,9 +47,41 @@ def _plain(value):
     return None if value is None else float(value)
 
 
+def weeks_from_days(by_day: dict) -> dict:
+    """Day rows (as ``reduced_from_entries`` gives them) summed per owner and ISO week."""
+    grouped = defaultdict(list)
+    for (owner, day), values in by_day.items():
+        grouped[(owner, day - timedelta(days=day.weekday()))].append(values)
+    weeks = {}
+    for key, rows in grouped.items():
+        summed = [float(len(rows)), sum(row[0] for row in rows)]
+        for index in range(len(MEASURES)):
+            n, total, low, high = zip(
+                *(row[1 + 4 * index : 5 + 4 * index] for row in rows), strict=True
+            )
+            known = [v for v in total if v is not None]
+            summed += [
+                sum(n),
+                sum(known) if known else None,
+                min((v for v in low if v is not None), default=None),
+                max((v for v in high if v is not None), default=None),
+            ]
+        weeks[key] = tuple(summed)
+    return weeks
+
+
+def kept_week_rows(session) -> dict:
+    names = ["days", "entries", *days.column_names()]
+    rows = session.execute(select(EntryWeek.owner_id, EntryWeek.week_start, *map(text, names)))
+    return {(r[0], r[1]): tuple(_plain(v) for v in r[2:]) for r in rows}
+
+
 def assert_in_step(sql) -> dict:
+    """The day rows and the week rows equal a fresh reduction of the live entries."""
     kept = sql(kept_by_triggers)
-    assert kept == sql(reduced_from_entries)
+    fresh = sql(reduced_from_entries)
+    assert kept == fresh
+    assert sql(kept_week_rows) == weeks_from_days(fresh)
     return kept
 
 
@@ -108,16 +145,53 @@ def test_one_patients_writes_never_touch_anothers_day_rows(patient, other_patien
     assert by_owner == {patient.user_id: (1, 5, 5, 5), other_patient.user_id: (1, 1, 1, 1)}
 
 
-def test_the_migration_and_the_models_make_the_same_triggers():
-    spec = importlib.util.spec_from_file_location("migration_0005", MIGRATION)
+def migration(name: str):
+    spec = importlib.util.spec_from_file_location(name, VERSIONS / f"{name}.py")
     assert spec
     assert spec.loader
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    assert migration.sqlite_ddl() == days.sqlite_ddl()
-    assert migration.postgresql_ddl() == days.postgresql_ddl()
-    assert days.column_names() == migration.COLUMNS
-    assert days.MEASURES == migration.MEASURES == stats.MEASURES
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migrations_and_the_models_make_the_same_triggers():
+    made_days, made_weeks = migration("0005_entry_days"), migration("0007_entry_weeks")
+    assert made_days.sqlite_ddl() == days.sqlite_ddl()
+    assert made_days.postgresql_ddl() == days.postgresql_ddl()
+    assert made_weeks.sqlite_week_ddl() == days.sqlite_week_ddl()
+    assert made_weeks.postgresql_week_ddl() == days.postgresql_week_ddl()
+    assert days.column_names() == made_days.COLUMNS == made_weeks.COLUMNS
+    assert days.MEASURES == made_days.MEASURES == made_weeks.MEASURES == stats.MEASURES
+    for dialect in ("sqlite", "postgresql"):
+        week = days.week_of("local_date", dialect)
+        assert made_weeks.reduce_weeks("1 = 1", week) == days.reduce_weeks("1 = 1", week)
+
+
+def test_writes_across_weeks_keep_the_week_rows_in_step(patient, sql):
+    # Sunday 15 and Monday 16 March 2026 are in two ISO weeks.
+    sunday = put_entry(patient, recorded_at="2026-03-15T22:00:00+01:00", mood=2, sleep_hours=6.25)
+    monday = put_entry(patient, recorded_at="2026-03-16T07:00:00+01:00", mood=8)
+    assert_in_step(sql)
+    weeks = sql(kept_week_rows)
+    assert sorted((week.isoformat(), row[:4]) for (_, week), row in weeks.items()) == [
+        ("2026-03-09", (1.0, 1.0, 1.0, 2.0)),  # days, entries, mood n, mood sum
+        ("2026-03-16", (1.0, 1.0, 1.0, 8.0)),
+    ]
+    # Moving Monday's entry back to Sunday empties its week, whose row goes.
+    patient.patch(
+        f"/api/v1/entries/{monday['id']}",
+        json={"recorded_at": "2026-03-15T09:00:00+01:00"},
+        headers={"If-Match": "1"},
+    )
+    assert_in_step(sql)
+    weeks = sql(kept_week_rows)
+    assert [(week.isoformat(), row[:4]) for (_, week), row in weeks.items()] == [
+        ("2026-03-09", (1.0, 2.0, 2.0, 10.0))
+    ]
+    assert patient.delete(f"/api/v1/entries/{sunday['id']}").status_code == 204
+    assert patient.delete(f"/api/v1/entries/{monday['id']}").status_code == 204
+    assert_in_step(sql)
+    assert sql(kept_week_rows) == {}
 
 
 def test_the_triggers_exist_in_the_migrated_database(sql):
@@ -131,8 +205,87 @@ def test_the_triggers_exist_in_the_migrated_database(sql):
 
     dialect, found = sql(names)
     expected = (
-        {"entries_days_insert_delete", "entries_days_update"}
+        {"entries_days_insert_delete", "entries_days_update", "entry_days_weeks"}
         if dialect == "postgresql"
-        else {"entries_days_insert", "entries_days_delete", "entries_days_update"}
+        else {
+            "entries_days_insert",
+            "entries_days_delete",
+            "entries_days_update",
+            "entry_days_weeks_insert",
+            "entry_days_weeks_delete",
+            "entry_days_weeks_update",
+        }
     )
     assert found == expected
+
+
+def test_the_day_rows_are_clustered_on_their_key_on_sqlite(sql):
+    def layout(session) -> tuple[str, str]:
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            query = "SELECT relkind::text FROM pg_class WHERE relname = 'entry_days'"
+        else:
+            query = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'entry_days'"
+        return dialect, session.execute(text(query)).scalar_one()
+
+    dialect, found = sql(layout)
+    if dialect == "postgresql":
+        assert found == "r"  # an ordinary table: the clustering migration leaves it alone
+    else:
+        assert found.rstrip().endswith("WITHOUT ROWID")
+
+
+def test_clustering_keeps_the_rows_and_the_triggers_both_ways(tmp_path, monkeypatch):
+    """Migration 0006 rebuilds the SQLite table (on PostgreSQL it does nothing): nothing is
+    lost, and writes still count, after upgrading and after downgrading."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'clustered.db'}",
+            "PASSWORD_HASH_PROFILE": "cheapest",
+        }
+    )
+    app.test_client_class = ApiClient
+    directory = str(app.config["MIGRATIONS_DIR"])
+
+    def table_sql() -> str:
+        with app.app_context():
+            return db.session.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'entry_days'")
+            ).scalar_one()
+
+    def state() -> dict:
+        with app.app_context():
+            kept = kept_by_triggers(db.session)
+            assert kept == reduced_from_entries(db.session)
+            db.session.remove()
+            return kept
+
+    with app.app_context():
+        upgrade(directory=directory, revision="0005")
+    client = register(app.test_client(), email="clustered@example.org")
+    for hour in (8, 20):
+        put_entry(client, recorded_at=f"2026-03-02T{hour:02d}:00:00+01:00", mood=hour // 2)
+    before = state()
+    assert len(before) == 1
+    assert "WITHOUT ROWID" not in table_sql()
+
+    with app.app_context():
+        upgrade(directory=directory)
+    assert "WITHOUT ROWID" in table_sql()
+    assert state() == before
+    put_entry(client, recorded_at="2026-03-03T09:00:00+01:00", mood=7)
+    after = state()
+    assert len(after) == 2
+
+    with app.app_context():
+        downgrade(directory=directory, revision="0005")
+    assert "WITHOUT ROWID" not in table_sql()
+    assert state() == after
+    put_entry(client, recorded_at="2026-03-04T09:00:00+01:00", mood=1)
+    assert len(state()) == 3
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -27,8 +27,18 @@ from symptom_journal.summaries.stats import (
     summarize_entries,
 )
 
-START = date(2026, 1, 1)
+START = date(2026, 1, 1)  # a Thursday
 PERIOD = Period(START + timedelta(days=5), START + timedelta(days=34))
+
+
+@st.composite
+def periods(draw):
+    """Periods inside the entries' 41 days: whole and partial ISO weeks at either end, a
+    single partial week, a single day."""
+    first = draw(st.integers(min_value=0, max_value=20))
+    last = draw(st.integers(min_value=first, max_value=40))
+    return Period(START + timedelta(days=first), START + timedelta(days=last))
+
 
 offsets = st.sampled_from([-480, -300, -240, 0, 60, 330, 540, 840])
 
@@ -93,6 +103,7 @@ def journals(draw):
         "entries": entries,
         "assessments": assessments,
         "deleted": deleted,
+        "period": draw(st.just(PERIOD) | periods()),
     }
 
 
@@ -160,7 +171,7 @@ def store(journal) -> uuid.UUID:
 def reference(journal):
     live = [e for e in journal["entries"] if e["id"] not in journal["deleted"]]
     return summarize_entries(
-        period=PERIOD,
+        period=journal["period"],
         entries=[
             EntryPoint(e["id"], e["recorded_at"], e["values"], e["session_id"], e["phase"])
             for e in live
@@ -189,9 +200,10 @@ def reference(journal):
 )
 @given(journal=journals())
 def test_database_path_equals_reference_and_naive_recomputation(app, journal):
+    period = journal["period"]
     with app.app_context():
         owner_id = store(journal)
-        fast = build_summary(db.session, owner_id=owner_id, period=PERIOD, settings=Settings())
+        fast = build_summary(db.session, owner_id=owner_id, period=period, settings=Settings())
         db.session.remove()
     assert fast == reference(journal)
 
@@ -199,11 +211,11 @@ def test_database_path_equals_reference_and_naive_recomputation(app, journal):
     live = [
         e
         for e in journal["entries"]
-        if e["id"] not in journal["deleted"] and e["recorded_at"].date() in PERIOD
+        if e["id"] not in journal["deleted"] and e["recorded_at"].date() in period
     ]
     assert fast["adherence"] == {
         "days_logged": len({e["recorded_at"].date() for e in live}),
-        "days_in_period": 30,
+        "days_in_period": period.days,
         "entries": len(live),
     }
     for name in ("mood", "sleep_hours", "systolic"):
@@ -216,12 +228,19 @@ def test_database_path_equals_reference_and_naive_recomputation(app, journal):
         assert metric["mean"] == round(mean(values), 2)
         assert (metric["min"], metric["max"]) == (min(values), max(values))
         by_day = defaultdict(list)
+        by_week = defaultdict(list)
         for e in live:
             if e["values"].get(name) is not None:
-                by_day[e["recorded_at"].date()].append(e["values"][name])
+                day = e["recorded_at"].date()
+                by_day[day].append(e["values"][name])
+                by_week[day - timedelta(days=day.weekday())].append(e["values"][name])
         assert [d["date"] for d in metric["daily"]] == [d.isoformat() for d in sorted(by_day)]
         assert [d["mean"] for d in metric["daily"]] == [
             round(mean(by_day[d]), 2) for d in sorted(by_day)
+        ]
+        assert metric["weekly"] == [
+            {"week_start": w.isoformat(), "mean": round(mean(by_week[w]), 2), "n": len(by_week[w])}
+            for w in sorted(by_week)
         ]
 
 

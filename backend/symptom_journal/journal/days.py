@@ -1,11 +1,14 @@
-"""Each patient's journal reduced to one row per local day, kept by the database itself.
+"""Each patient's journal reduced to one row per local day and one per ISO week, kept by the
+database itself.
 
-A summary of five years reads about 1,800 of these rows instead of aggregating 5,500
-entries on every request. Triggers on ``entries`` recompute a day's row from its live
-entries whenever an entry of that day is inserted, changed, tombstoned or deleted, so every
-way of writing (the API, import, erasure, plain SQL) keeps the rows right, in the same
-transaction as the write. The migration that made the table holds its own copy of these
-statements; a test holds the two to the same result.
+A summary of five years reads about 1,800 day rows (each measure's daily mean) and 260
+week rows (counts, sums and extremes) instead of aggregating 5,500 entries on every
+request. Triggers on ``entries`` recompute a day's row from its live entries whenever an
+entry of that day is inserted, changed, tombstoned or deleted; triggers on ``entry_days``
+recompute that day's week from its day rows. So every way of writing (the API, import,
+erasure, plain SQL) keeps both right, in the same transaction as the write. The migrations
+that made the tables hold their own copies of these statements; a test holds them to the
+same result.
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ def column_names() -> list[str]:
     return [f"{name}_{part}" for name in MEASURES for part in PARTS]
 
 
+def _measure_columns() -> list[Column[Any]]:
+    return [
+        Column(name, Integer if name.endswith("_n") else Float, nullable=not name.endswith("_n"))
+        for name in column_names()
+    ]
+
+
 class EntryDay(Base):
     """The count of a patient's live entries on one local day, and for each measure the
     count, sum, smallest and largest of the values recorded that day (``mood_n``,
@@ -40,16 +50,35 @@ class EntryDay(Base):
         Column("owner_id", Uuid, primary_key=True),
         Column("local_date", Date, primary_key=True),
         Column("entries", Integer, nullable=False),
-        *(
-            Column(
-                name, Integer if name.endswith("_n") else Float, nullable=not name.endswith("_n")
-            )
-            for name in column_names()
-        ),
+        *_measure_columns(),
+        # On SQLite the rows are stored in key order: one patient's days lie together.
+        sqlite_with_rowid=False,
     )
 
     owner_id: Mapped[uuid.UUID]
     local_date: Mapped[date]
+    entries: Mapped[int]
+
+
+class EntryWeek(Base):
+    """The same sums over one ISO week (Monday first) of a patient's day rows: the days with
+    entries, the entries, and each measure's count, sum, smallest and largest value. Written
+    only by the triggers on ``entry_days``; a summary reads its whole weeks from here."""
+
+    __table__ = Table(
+        "entry_weeks",
+        Base.metadata,
+        Column("owner_id", Uuid, primary_key=True),
+        Column("week_start", Date, primary_key=True),
+        Column("days", Integer, nullable=False),
+        Column("entries", Integer, nullable=False),
+        *_measure_columns(),
+        sqlite_with_rowid=False,
+    )
+
+    owner_id: Mapped[uuid.UUID]
+    week_start: Mapped[date]
+    days: Mapped[int]
     entries: Mapped[int]
 
 
@@ -109,8 +138,79 @@ def postgresql_ddl() -> list[str]:
     ]
 
 
+WEEK_AGGREGATES = ", ".join(
+    f"sum({m}_n), sum({m}_sum), min({m}_min), max({m}_max)" for m in MEASURES
+)
+
+
+def week_of(day: str, dialect: str) -> str:
+    """SQL for the Monday of the ISO week of the date ``day``."""
+    if dialect == "postgresql":
+        return f"date_trunc('week', {day})::date"
+    return f"date({day}, '-6 days', 'weekday 1')"
+
+
+def reduce_weeks(where: str, week: str, *, grouped: bool = True) -> str:
+    """The statement that inserts the week rows of the day rows matching ``where``; ``week``
+    is the SQL of their week's Monday, and ``grouped`` is false when it is one constant."""
+    group = f"owner_id, {week}" if grouped else "owner_id"
+    return (
+        f"INSERT INTO entry_weeks (owner_id, week_start, days, entries, "
+        f"{', '.join(column_names())})\n"
+        f"SELECT owner_id, {week}, count(*), sum(entries), {WEEK_AGGREGATES}\n"
+        f"FROM entry_days WHERE {where} GROUP BY {group};"
+    )
+
+
+def _sqlite_week_refresh(row: str) -> str:
+    week = week_of(f"{row}.local_date", "sqlite")
+    where = f"owner_id = {row}.owner_id AND local_date BETWEEN {week} AND date({week}, '+6 days')"
+    return (
+        f"DELETE FROM entry_weeks WHERE owner_id = {row}.owner_id AND week_start = {week};\n"
+        f"{reduce_weeks(where, week, grouped=False)}"
+    )
+
+
+def sqlite_week_ddl() -> list[str]:
+    return [
+        f"CREATE TRIGGER entry_days_weeks_insert AFTER INSERT ON entry_days BEGIN\n"
+        f"{_sqlite_week_refresh('NEW')}\nEND",
+        f"CREATE TRIGGER entry_days_weeks_delete AFTER DELETE ON entry_days BEGIN\n"
+        f"{_sqlite_week_refresh('OLD')}\nEND",
+        f"CREATE TRIGGER entry_days_weeks_update AFTER UPDATE ON entry_days BEGIN\n"
+        f"{_sqlite_week_refresh('OLD')}\n{_sqlite_week_refresh('NEW')}\nEND",
+    ]
+
+
+def postgresql_week_ddl() -> list[str]:
+    where = "owner_id = p_owner AND local_date BETWEEN p_week AND p_week + 6"
+    week = week_of("{row}.local_date", "postgresql")
+    return [
+        "CREATE OR REPLACE FUNCTION entry_weeks_refresh(p_owner uuid, p_week date) "
+        "RETURNS void\nLANGUAGE plpgsql AS $$\nBEGIN\n"
+        f"  PERFORM pg_advisory_xact_lock({PG_LOCK_CLASS}, hashtext(p_owner::text));\n"
+        "  DELETE FROM entry_weeks WHERE owner_id = p_owner AND week_start = p_week;\n"
+        f"  {reduce_weeks(where, 'p_week', grouped=False)}\n"
+        "END $$",
+        "CREATE OR REPLACE FUNCTION entry_days_to_weeks() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$\nBEGIN\n"
+        "  IF TG_OP <> 'INSERT' THEN\n"
+        f"    PERFORM entry_weeks_refresh(OLD.owner_id, {week.format(row='OLD')});\n"
+        "  END IF;\n"
+        "  IF TG_OP <> 'DELETE' THEN\n"
+        f"    PERFORM entry_weeks_refresh(NEW.owner_id, {week.format(row='NEW')});\n"
+        "  END IF;\n"
+        "  RETURN NULL;\nEND $$",
+        "CREATE TRIGGER entry_days_weeks AFTER INSERT OR UPDATE OR DELETE ON entry_days\n"
+        "FOR EACH ROW EXECUTE FUNCTION entry_days_to_weeks()",
+    ]
+
+
 def ddl(dialect: str) -> list[str]:
-    return postgresql_ddl() if dialect == "postgresql" else sqlite_ddl()
+    """The triggers that keep the day rows (on entries) and the week rows (on entry_days)."""
+    if dialect == "postgresql":
+        return postgresql_ddl() + postgresql_week_ddl()
+    return sqlite_ddl() + sqlite_week_ddl()
 
 
 @event.listens_for(Base.metadata, "after_create")

@@ -115,4 +115,4 @@ class Entry(Record, Base):
 
 # The per-day table the triggers on entries keep; imported here so that it is in the
 # metadata wherever entries are.
-from .days import EntryDay  # noqa: E402, F401
+from .days import EntryDay, EntryWeek  # noqa: E402, F401

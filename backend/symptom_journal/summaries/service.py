@@ -8,17 +8,33 @@ table the database keeps up to date (journal/days.py), and the few per-record re
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import compress
 from typing import Any
 
-from sqlalchemy import String, func, or_, type_coerce
+import numpy as np
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Connection,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    union_all,
+)
 
 from ..assessments.models import Assessment
 from ..db import DbSession
-from ..journal.days import EntryDay
+from ..journal.days import EntryDay, EntryWeek
 from ..journal.models import Entry, TreatmentSession
-from ..records import at_offset, owned
+from ..records import at_offset, owned, owned_by
 from .stats import (
     MEASURES,
     AssessmentPoint,
@@ -28,6 +44,7 @@ from .stats import (
     Series,
     SessionPoint,
     Settings,
+    monday_of,
     summarize,
 )
 
@@ -54,105 +71,216 @@ def period_problems(
     return Period(start, end), problems
 
 
-def _in_period(model: Any, owner_id: uuid.UUID, period: Period) -> Any:
-    return owned(model, owner_id).where(model.local_date.between(period.start, period.end))
+# The summary's statements are built once, with the owner and the period as parameters:
+# building and keying a statement of 18 columns cost as much as running it.
+OWNER: BindParameter[uuid.UUID] = bindparam("owner_id")
+START: BindParameter[date] = bindparam("start")
+END: BindParameter[date] = bindparam("end")
+
+
+def _owned(model: Any) -> Select[Any]:
+    """The owner's live rows of ``model``."""
+    return owned(model, OWNER)
+
+
+def _in_period(model: Any) -> Select[Any]:
+    """The owner's live rows of ``model`` on a local date inside the period."""
+    return _owned(model).where(model.local_date.between(START, END))
+
+
+def _params(owner_id: uuid.UUID, period: Period) -> dict[str, Any]:
+    return {"owner_id": owner_id, "start": period.start, "end": period.end}
+
+
+# The period's ISO weeks: whole ones come from the week rows, a partial first or last week is
+# summed from its day rows. A part the period lacks is given as an empty range.
+WHOLE_FROM: BindParameter[date] = bindparam("whole_from", type_=Date)
+WHOLE_TO: BindParameter[date] = bindparam("whole_to", type_=Date)
+NO_DAYS = (date.max, date.min)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A partial ISO week of the period: its Monday, and its days inside the period."""
+
+    name: str
+
+    def params(self, monday: date, days: tuple[date, date] | None) -> dict[str, date]:
+        first, last = days or NO_DAYS
+        return {f"{self.name}_week": monday, f"{self.name}_from": first, f"{self.name}_to": last}
+
+    def select(self) -> Select[Any]:
+        week, first, last = (
+            bindparam(f"{self.name}_{key}", type_=Date) for key in ("week", "from", "to")
+        )
+        sums: list[Any] = [func.count(), func.sum(EntryDay.entries)]
+        for name in MEASURES:
+            sums += [
+                func.sum(getattr(EntryDay, f"{name}_n")),
+                func.sum(getattr(EntryDay, f"{name}_sum")),
+                func.min(getattr(EntryDay, f"{name}_min")),
+                func.max(getattr(EntryDay, f"{name}_max")),
+            ]
+        return (
+            _owned(EntryDay)
+            .where(EntryDay.local_date.between(first, last))
+            .with_only_columns(week.label("week_start"), *sums)
+        )
+
+
+HEAD, TAIL = Part("head"), Part("tail")
+
+
+def week_params(period: Period) -> dict[str, date]:
+    """Return the bounds of the period's partial first week, its whole weeks (by Monday) and
+    its partial last week."""
+    start, end = period.start, period.end
+    first, last = monday_of(start), monday_of(end)
+    six, seven = timedelta(days=6), timedelta(days=7)
+    head = tail = None
+    if first == last:
+        if (start, end) != (first, first + six):
+            head = (start, end)
+    else:
+        if start != first:
+            head = (start, first + six)
+        if end != last + six:
+            tail = (last, end)
+    return {
+        "whole_from": first if head is None else first + seven,
+        "whole_to": last if tail is None else last - seven,
+        **HEAD.params(first, head),
+        **TAIL.params(last, tail),
+    }
+
+
+@cache
+def _day_and_week_rows() -> tuple[Select[Any], CompoundSelect]:
+    """Each day of the period with each measure's mean that day (null without values); and
+    each ISO week of the period with its days, entries and each measure's count, sum,
+    smallest and largest value inside the period."""
+    means: list[Any] = [EntryDay.local_date]
+    parts: list[Any] = [EntryWeek.days, EntryWeek.entries]
+    for name in MEASURES:
+        means.append(getattr(EntryDay, f"{name}_sum") / getattr(EntryDay, f"{name}_n"))
+        parts += [getattr(EntryWeek, f"{name}_{part}") for part in ("n", "sum", "min", "max")]
+    whole = (
+        _owned(EntryWeek)
+        .where(EntryWeek.week_start.between(WHOLE_FROM, WHOLE_TO))
+        .with_only_columns(EntryWeek.week_start.label("week_start"), *parts)
+    )
+    return (
+        _in_period(EntryDay).with_only_columns(*means).order_by(EntryDay.local_date),
+        union_all(HEAD.select(), whole, TAIL.select()).order_by(literal_column("week_start")),
+    )
+
+
+def _driver_rows(connection: Connection, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
+    # The driver's own tuples: no column here needs SQLAlchemy's result processing (dates
+    # come as text on SQLite), and a Row object per day cost as much as the read itself.
+    result = connection.execute(statement, params)
+    rows = result.cursor.fetchall()
+    result.close()
+    return rows
+
+
+def _dates(values: Sequence[Any]) -> list[date]:
+    return [value if isinstance(value, date) else date.fromisoformat(value) for value in values]
 
 
 def load_journal(session: DbSession, owner_id: uuid.UUID, period: Period) -> Journal:
-    """Return the owner's entries in the period reduced per day, read from the per-day rows
-    the database keeps (journal/days.py): one row per day, and one aggregate for each
-    measure's extremes."""
-    per_day: list[Any] = [type_coerce(EntryDay.local_date, String()), EntryDay.entries]
-    extremes: list[Any] = []
-    for name in MEASURES:
-        per_day += [getattr(EntryDay, f"{name}_n"), getattr(EntryDay, f"{name}_sum")]
-        extremes += [
-            func.min(getattr(EntryDay, f"{name}_min")),
-            func.max(getattr(EntryDay, f"{name}_max")),
-        ]
-    days_in_period = _in_period(EntryDay, owner_id, period)
-    # Core execution, and the driver's own tuples: no column here needs SQLAlchemy's result
-    # processing (the day comes as text on SQLite), and a Row object per day cost as much as
-    # the read itself.
+    """Return the owner's entries in the period reduced per day and per week, read from the
+    rows the database keeps (journal/days.py): the daily means from the day rows, the
+    counts, sums and extremes from the week rows (and the day rows of a partial week)."""
+    per_day, per_week = _day_and_week_rows()
     connection = session.connection()
-    result = connection.execute(
-        days_in_period.with_only_columns(*per_day).order_by(EntryDay.local_date)
-    )
-    rows = result.cursor.fetchall()
-    result.close()
-    if not rows:
-        return Journal([], {})
-    lows_highs = connection.execute(days_in_period.with_only_columns(*extremes)).one()
-    columns = list(zip(*rows, strict=True))
-    # The day comes as text on SQLite: parsing it here is cheaper than SQLAlchemy's Date type.
-    days = [day if isinstance(day, date) else date.fromisoformat(day) for day in columns[0]]
+    day_rows = _driver_rows(connection, per_day, _params(owner_id, period))
+    if not day_rows:
+        return Journal(0, 0, {})
+    week_rows = _driver_rows(connection, per_week, {"owner_id": owner_id, **week_params(period)})
+    by_day = list(zip(*day_rows, strict=True))
+    by_week = list(zip(*(row for row in week_rows if row[1]), strict=True))
+    days = _dates(by_day[0])
+    ordinals = [day.toordinal() for day in days]
+    # The text of each day as SQLite gives it is kept for the answer.
+    iso = {} if isinstance(by_day[0][0], date) else dict(zip(ordinals, by_day[0], strict=True))
+    weeks = _dates(by_week[0])
     series = {}
     for index, name in enumerate(MEASURES):
-        counts, sums = columns[2 + 2 * index], columns[3 + 2 * index]
-        if all(counts):  # a measure recorded every day with entries: the columns as they are
-            picked_days, picked_counts, picked_sums = days, list(counts), list(sums)
-        elif any(counts):
-            picked_days = list(compress(days, counts))
-            picked_counts = list(compress(counts, counts))
-            picked_sums = list(compress(sums, counts))
-        else:
+        counts, sums, lows, highs = by_week[3 + 4 * index : 7 + 4 * index]
+        if not any(counts):
             continue
+        means = np.array(by_day[1 + index], dtype=np.float64)  # null: nan
+        present = ~np.isnan(means)
+        if present.all():
+            picked_days, picked_ordinals = days, ordinals
+        else:
+            picked_days = list(compress(days, present.tolist()))
+            picked_ordinals = list(compress(ordinals, present.tolist()))
         series[name] = Series(
             days=picked_days,
-            counts=picked_counts,
-            sums=picked_sums,
-            low=float(lows_highs[2 * index]),
-            high=float(lows_highs[2 * index + 1]),
+            means=means[present].tolist(),
+            weeks=list(compress(weeks, counts)),
+            week_counts=list(compress(counts, counts)),
+            week_sums=list(compress(sums, counts)),
+            low=float(min(low for low in lows if low is not None)),
+            high=float(max(high for high in highs if high is not None)),
+            ordinals=picked_ordinals,
         )
-    return Journal(list(zip(days, columns[1], strict=True)), series)
+    return Journal(sum(by_week[1]), sum(by_week[2]), series, iso)
 
 
-def load_sessions(session: DbSession, owner_id: uuid.UUID, period: Period) -> list[SessionPoint]:
-    """Return the owner's treatment sessions that start in the period."""
-    query = _in_period(TreatmentSession, owner_id, period).with_only_columns(
+@cache
+def _sessions_with_links() -> Select[Any]:
+    """The owner's sessions that start in the period, each with every measure's count and
+    sum over its linked entries by phase: one row per session and phase, or one row with a
+    null phase for a session without linked entries."""
+    columns: list[Any] = [
         TreatmentSession.id,
         TreatmentSession.started_at,
         TreatmentSession.utc_offset,
         TreatmentSession.treatment,
-    )
-    return [
-        SessionPoint(str(row.id), at_offset(row.started_at, row.utc_offset), row.treatment)
-        for row in session.execute(query)
+        Entry.phase,
     ]
-
-
-def load_links(
-    session: DbSession, owner_id: uuid.UUID, session_ids: list[str]
-) -> dict[tuple[str, str], dict[str, float]]:
-    """Return the means of each measure over the entries linked to each session, by phase."""
-    if not session_ids:
-        return {}
-    columns: list[Any] = [Entry.session_id, Entry.phase]
     for name in MEASURES:
         column = getattr(Entry, name)
         columns += [func.count(column), func.sum(column)]
-    query = (
-        owned(Entry, owner_id)
-        .where(Entry.session_id.in_([uuid.UUID(i) for i in session_ids]))
+    linked = and_(Entry.session_id == TreatmentSession.id, *owned_by(Entry, OWNER))
+    return (
+        _in_period(TreatmentSession)
+        .outerjoin(Entry, linked)
         .with_only_columns(*columns)
-        .group_by(Entry.session_id, Entry.phase)
+        .group_by(TreatmentSession.id, Entry.phase)
     )
-    links: dict[tuple[str, str], dict[str, float]] = {}
-    for row in session.execute(query):
-        means = {}
-        for index, name in enumerate(MEASURES):
-            count, total = row[2 + 2 * index], row[3 + 2 * index]
-            if count:
-                means[name] = float(total) / count
-        links[(str(row[0]), row[1])] = means
-    return links
 
 
-def load_assessments(
+def load_sessions(
     session: DbSession, owner_id: uuid.UUID, period: Period
-) -> list[AssessmentPoint]:
-    """Return the owner's assessments completed in the period."""
-    query = _in_period(Assessment, owner_id, period).with_only_columns(
+) -> tuple[list[SessionPoint], dict[tuple[str, str], dict[str, float]]]:
+    """Return the owner's treatment sessions that start in the period, and the means of each
+    measure over the entries linked to each of them, by session and phase, whatever the
+    entries' dates."""
+    sessions: dict[str, SessionPoint] = {}
+    links: dict[tuple[str, str], dict[str, float]] = {}
+    rows = session.connection().execute(_sessions_with_links(), _params(owner_id, period))
+    for session_id, started_at, utc_offset, treatment, phase, *counts_sums in rows.all():
+        key = str(session_id)
+        if key not in sessions:
+            sessions[key] = SessionPoint(key, at_offset(started_at, utc_offset), treatment)
+        if phase is not None:
+            links[(key, phase)] = {
+                name: float(total) / count
+                for name, count, total in zip(
+                    MEASURES, counts_sums[::2], counts_sums[1::2], strict=True
+                )
+                if count
+            }
+    return list(sessions.values()), links
+
+
+@cache
+def _assessments() -> Select[uuid.UUID, str, datetime, int, int | None, int | None]:
+    return _in_period(Assessment).with_only_columns(
         Assessment.id,
         Assessment.instrument,
         Assessment.completed_at,
@@ -160,6 +288,12 @@ def load_assessments(
         Assessment.total,
         Assessment.suicidal_item,
     )
+
+
+def load_assessments(
+    session: DbSession, owner_id: uuid.UUID, period: Period
+) -> list[AssessmentPoint]:
+    """Return the owner's assessments completed in the period."""
     return [
         AssessmentPoint(
             str(row.id),
@@ -168,7 +302,7 @@ def load_assessments(
             row.total,
             row.suicidal_item,
         )
-        for row in session.execute(query)
+        for row in session.connection().execute(_assessments(), _params(owner_id, period)).all()
     ]
 
 
@@ -177,7 +311,7 @@ def load_high_bp(
 ) -> list[BpReading]:
     """Return the owner's readings in the period at or above an alert threshold."""
     query = (
-        _in_period(Entry, owner_id, period)
+        _in_period(Entry)
         .where(
             or_(
                 Entry.systolic >= settings.bp_alert_systolic,
@@ -188,7 +322,7 @@ def load_high_bp(
     )
     return [
         BpReading(at_offset(row.recorded_at, row.utc_offset), row.systolic, row.diastolic)
-        for row in session.execute(query)
+        for row in session.execute(query, _params(owner_id, period))
     ]
 
 
@@ -205,7 +339,7 @@ def build_summary(
 ) -> dict[str, Any]:
     """Return the owner's summary of the period (CLINICAL.md, PRODUCT.md)."""
     journal = load_journal(session, owner_id, period)
-    sessions = load_sessions(session, owner_id, period)
+    sessions, links = load_sessions(session, owner_id, period)
     # The extremes tell whether any reading reached an alert threshold; only then are the
     # readings themselves read, for the bp_high flags.
     high_bp = (
@@ -215,7 +349,7 @@ def build_summary(
         period=period,
         journal=journal,
         sessions=sessions,
-        links=load_links(session, owner_id, [s.id for s in sessions]),
+        links=links,
         assessments=load_assessments(session, owner_id, period),
         bp_readings=high_bp,
         settings=settings,

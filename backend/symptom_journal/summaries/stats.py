@@ -9,13 +9,14 @@ means of the entries linked to each session, and the assessments.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import mul, truediv
 from typing import Any
+
+import numpy as np
 
 from ..assessments.instruments import INSTRUMENTS
 from .tdist import t_quantile
@@ -66,22 +67,48 @@ class Period:
 
 @dataclass(frozen=True)
 class Series:
-    """One measure inside the period: the days that have it (ascending) with the count and sum
-    of its values on each, and its smallest and largest value."""
+    """One measure inside the period: the days that have it (ascending) with the mean of its
+    values on each; the ISO weeks that have it (their Mondays, ascending) with the count and
+    sum of its values inside the period in each; and its smallest and largest value.
+
+    Every value is a multiple of 0.25 (PRODUCT.md), so every sum is exact in binary floating
+    point whatever the order of its terms: a week's sum is the same from the database's
+    per-week rows as from the entries themselves.
+    """
 
     days: Sequence[date]
-    counts: Sequence[int]
-    sums: Sequence[float]
+    means: Sequence[float]
+    weeks: Sequence[date]
+    week_counts: Sequence[int]
+    week_sums: Sequence[float]
     low: float
     high: float
+    ordinals: Sequence[int] | None = None  # of the days, where the source has them at hand
 
 
 @dataclass(frozen=True)
 class Journal:
-    """The entries of a period, reduced: entries per day, and each measure's series."""
+    """The entries of a period, reduced: days with entries, entries, and each measure's
+    series."""
 
-    entry_days: Sequence[tuple[date, int]]
+    days_logged: int
+    entries: int
     series: Mapping[str, Series]
+    # ISO texts of the days by ordinal, where the source already had them.
+    iso: Mapping[int, str] = field(default_factory=dict)
+
+
+def monday_of(day: date) -> date:
+    """Return the Monday that starts the ISO week of ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+class IsoDays(dict[int, str]):
+    """ISO texts of days by ordinal, each formatted once when first asked for."""
+
+    def __missing__(self, ordinal: int) -> str:
+        text = self[ordinal] = date.fromordinal(ordinal).isoformat()
+        return text
 
 
 @dataclass(frozen=True)
@@ -145,7 +172,7 @@ def rounded(value: float | None) -> float | None:
 
 
 def journal_from_entries(entries: Iterable[EntryPoint], period: Period) -> Journal:
-    """Return the per-day reduction of the entries inside the period."""
+    """Return the per-day and per-week reduction of the entries inside the period."""
     counts: dict[date, int] = defaultdict(int)
     values: dict[str, dict[date, list[float]]] = {name: defaultdict(list) for name in MEASURES}
     for entry in entries:
@@ -161,15 +188,21 @@ def journal_from_entries(entries: Iterable[EntryPoint], period: Period) -> Journ
         if not by_day:
             continue
         days = sorted(by_day)
+        by_week: dict[date, list[float]] = defaultdict(list)
+        for day in days:
+            by_week[monday_of(day)] += by_day[day]
+        weeks = sorted(by_week)
         every = [v for day in days for v in by_day[day]]
         series[name] = Series(
             days=days,
-            counts=[len(by_day[day]) for day in days],
-            sums=[sum(by_day[day]) for day in days],
+            means=[sum(by_day[day]) / len(by_day[day]) for day in days],
+            weeks=weeks,
+            week_counts=[len(by_week[week]) for week in weeks],
+            week_sums=[sum(by_week[week]) for week in weeks],
             low=min(every),
             high=max(every),
         )
-    return Journal(sorted(counts.items()), series)
+    return Journal(len(counts), sum(counts.values()), series)
 
 
 def link_means_from_entries(
@@ -204,94 +237,109 @@ def bp_readings_from_entries(entries: Iterable[EntryPoint], period: Period) -> l
 # --- the journal measures ---
 
 
-def least_squares_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+def least_squares_slope(xs: np.ndarray, ys: np.ndarray) -> float | None:
     """Return the least-squares slope of ys on xs, or None with fewer than 2 distinct xs."""
     n = len(xs)
     if n < 2:
         return None
-    mean_x = sum(xs) / n
-    mean_y = sum(ys) / n
-    dx = [x - mean_x for x in xs]
-    spread = sum(map(mul, dx, dx))
+    dx = xs - xs.sum() / n
+    spread = float(dx @ dx)
     if spread == 0:
         return None
-    return sum(map(mul, dx, [y - mean_y for y in ys])) / spread
+    return float(dx @ (ys - ys.sum() / n)) / spread
+
+
+def rounded_all(values: np.ndarray) -> list[float]:
+    """Return each value rounded to 2 decimal places exactly as ``round(value, 2)`` does."""
+    scaled = values * 100.0
+    out: list[float] = (np.rint(scaled) / 100.0).tolist()
+    # rint(x * 100) / 100 is round(x, 2) except where x * 100 lies within its own rounding
+    # error of a half: those few values are rounded one by one.
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    for index in np.flatnonzero(near_half).tolist():
+        out[index] = round(float(values[index]), 2)
+    return out
+
+
+def rolling_means(ordinals: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Return, for each day, the mean of the daily means of that day and the 6 before it.
+
+    The days are laid out on a calendar with 0 for days without data, and the 7 shifted
+    copies are added oldest first: the same additions, in the same order, as summing each
+    window's means one by one (adding 0.0 changes nothing).
+    """
+    width = ROLLING_DAYS - 1
+    slots = ordinals - ordinals[0] + width
+    calendar = np.zeros(int(slots[-1]) + 1)
+    recorded = np.zeros(int(slots[-1]) + 1, dtype=np.int64)
+    calendar[slots] = means
+    recorded[slots] = 1
+    totals = np.zeros(len(ordinals))
+    days = np.zeros(len(ordinals), dtype=np.int64)
+    for back in range(width, -1, -1):
+        totals += calendar[slots - back]
+        days += recorded[slots - back]
+    return totals / days
 
 
 def daily_means(series: Series | None) -> dict[date, float]:
     """Return the mean of a measure on each day that has it."""
     if series is None:
         return {}
-    return {
-        day: total / count
-        for day, count, total in zip(series.days, series.counts, series.sums, strict=True)
-    }
+    return dict(zip(series.days, series.means, strict=True))
 
 
-def metric(series: Series, period: Period, iso: Mapping[date, str] | None = None) -> dict[str, Any]:
+def metric(series: Series, period: Period, iso: IsoDays | None = None) -> dict[str, Any]:
     """Return n, mean, min, max, slope and the daily and weekly series of one measure.
 
-    ``iso`` may map days to their ISO text, shared between measures to format each day once.
-    Five years hold about 1,800 days a measure, so the loops here stay plain and allocate
-    little: one pass for the 7-day means, one for the ISO weeks.
+    ``iso`` may be shared between measures, to format each day and each week once.
+    Five years hold about 1,800 days a measure: the arithmetic runs over arrays, and Python
+    only builds the points of the answer.
     """
-    days, counts, sums = series.days, series.counts, series.sums
-    text = iso if iso is not None else {day: day.isoformat() for day in days}
-    ordinals = [day.toordinal() for day in days]
-    means = list(map(truediv, sums, counts))
-    rolling = []
-    low = 0
-    for index, ordinal in enumerate(ordinals):
-        # The window's first day only moves forward: advance it instead of searching.
-        while ordinals[low] <= ordinal - ROLLING_DAYS:
-            low += 1
-        rolling.append(sum(means[low : index + 1]) / (index + 1 - low))
-    # Means of a few small numbers take few distinct values: round each of them once.
-    two_places = {value: round(value, 2) for value in {*means, *rolling}}
+    text = iso if iso is not None else IsoDays()
+    ordinals = np.array(
+        series.ordinals
+        if series.ordinals is not None
+        else [day.toordinal() for day in series.days],
+        dtype=np.int64,
+    )
+    means = np.array(series.means, dtype=np.float64)
     daily = [
-        {"date": text[day], "mean": two_places[mean], "rolling_7d": two_places[roll]}
-        for day, mean, roll in zip(days, means, rolling, strict=True)
+        {"date": text[day], "mean": mean, "rolling_7d": roll}
+        for day, mean, roll in zip(
+            ordinals.tolist(),
+            rounded_all(means),
+            rounded_all(rolling_means(ordinals, means)),
+            strict=True,
+        )
     ]
-    weekly = []
-    week, week_count, week_total = -1, 0, 0.0
-    # Day 1 of the proleptic calendar was a Monday: a day's Monday is ordinal - (ordinal - 1) % 7.
-    for ordinal, count, total in zip(ordinals, counts, sums, strict=True):
-        monday = ordinal - (ordinal - 1) % 7
-        if monday != week:
-            if week_count:
-                weekly.append((week, week_count, week_total))
-            week, week_count, week_total = monday, 0, 0.0
-        week_count += count
-        week_total += total
-    if week_count:
-        weekly.append((week, week_count, week_total))
-    start = period.start.toordinal()
-    slope = least_squares_slope([o - start for o in ordinals], means)
-    n = sum(counts)
+    week_counts = np.array(series.week_counts, dtype=np.int64)
+    week_sums = np.array(series.week_sums, dtype=np.float64)
+    weekly = [
+        {"week_start": text[monday.toordinal()], "mean": mean, "n": count}
+        for monday, mean, count in zip(
+            series.weeks, rounded_all(week_sums / week_counts), week_counts.tolist(), strict=True
+        )
+    ]
+    slope = least_squares_slope((ordinals - period.start.toordinal()).astype(np.float64), means)
+    n = int(week_counts.sum())
     return {
         "n": n,
-        "mean": round(sum(sums) / n, 2),
+        "mean": round(float(week_sums.sum()) / n, 2),
         "min": round(series.low, 2),
         "max": round(series.high, 2),
         "slope_per_week": None if slope is None else round(slope * 7, 2),
         "daily": daily,
-        "weekly": [
-            {
-                "week_start": date.fromordinal(monday).isoformat(),
-                "mean": round(total / count, 2),
-                "n": int(count),
-            }
-            for monday, count, total in weekly
-        ],
+        "weekly": weekly,
     }
 
 
 def adherence(journal: Journal, period: Period) -> dict[str, int]:
     """Return days logged, days in the period and the number of entries."""
     return {
-        "days_logged": sum(1 for _, count in journal.entry_days if count),
+        "days_logged": journal.days_logged,
         "days_in_period": period.days,
-        "entries": sum(count for _, count in journal.entry_days),
+        "entries": journal.entries,
     }
 
 
@@ -307,9 +355,10 @@ def _durability(
 ) -> int | None:
     if baseline is None:
         return None
-    for day in mood_days[bisect_right(mood_days, session_day) :]:
-        if next_day is not None and day >= next_day:
-            return None
+    first = bisect_right(mood_days, session_day)
+    last = len(mood_days) if next_day is None else bisect_left(mood_days, next_day, lo=first)
+    for index in range(first, last):
+        day = mood_days[index]
         if moods[day] <= baseline:
             return (day - session_day).days
     return None
@@ -380,7 +429,7 @@ def session_effect(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any
 def _round_session(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     for key in ("pre", "post", "delta"):
-        out[key] = {name: rounded(value) for name, value in row[key].items()}
+        out[key] = {name: round(value, 2) for name, value in row[key].items()}  # never None
     out["baseline_mood"] = rounded(row["baseline_mood"])
     return out
 
@@ -499,7 +548,7 @@ def summarize(
     the period, ``links`` each session's linked entries whatever their date."""
     in_period_sessions = [s for s in sessions if s.day in period]
     in_period_assessments = [a for a in assessments if a.day in period]
-    iso = {day: day.isoformat() for day, _ in journal.entry_days}
+    iso = IsoDays(journal.iso)
     metrics = {
         name: metric(journal.series[name], period, iso)
         for name in MEASURES
