@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from itertools import compress
+from itertools import compress, repeat
+from operator import is_not
 from typing import Any
 
-import numpy as np
 from sqlalchemy import (
     BindParameter,
     CompoundSelect,
@@ -210,21 +210,23 @@ def load_journal(session: DbSession, owner_id: uuid.UUID, period: Period) -> Jou
         counts, sums, lows, highs = by_week[3 + 4 * index : 7 + 4 * index]
         if not any(counts):
             continue
-        means = np.array(by_day[1 + index], dtype=np.float64)  # null: nan
-        present = ~np.isnan(means)
-        if present.all():
-            picked_days, picked_ordinals = days, ordinals
+        means = by_day[1 + index]  # null on a day without the measure
+        if None in means:
+            present = list(map(is_not, means, repeat(None)))
+            picked_days = list(compress(days, present))
+            picked_ordinals = list(compress(ordinals, present))
+            means = tuple(compress(means, present))
         else:
-            picked_days = list(compress(days, present.tolist()))
-            picked_ordinals = list(compress(ordinals, present.tolist()))
+            picked_days, picked_ordinals = days, ordinals
         series[name] = Series(
             days=picked_days,
-            means=means[present].tolist(),
+            means=means,
             weeks=list(compress(weeks, counts)),
             week_counts=list(compress(counts, counts)),
             week_sums=list(compress(sums, counts)),
-            low=float(min(low for low in lows if low is not None)),
-            high=float(max(high for high in highs if high is not None)),
+            # A week without the measure has no extremes of it either.
+            low=float(min(compress(lows, counts))),
+            high=float(max(compress(highs, counts))),
             ordinals=picked_ordinals,
         )
     return Journal(sum(by_week[1]), sum(by_week[2]), series, iso)
