@@ -5,7 +5,8 @@ Serves the app with gunicorn (2 sync workers) on 127.0.0.1; 8 clients sign in an
 check-ins with client-made ids, retrying each one until it is acknowledged (200/201), as
 the app's outbox does. Meanwhile the whole server is killed with SIGKILL 20 times at random
 moments and started again. Afterwards every acknowledged id must be stored exactly once
-with the values sent, and on SQLite `PRAGMA integrity_check` must say ok.
+with the values sent, the per-day and per-week rows must equal the entries reduced afresh,
+and on SQLite `PRAGMA integrity_check` must say ok.
 
     python bench/crash.py                     # SQLite
     python bench/crash.py --db postgresql --kills 20 --seconds 60
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from summary import prepare_postgres
 
 from symptom_journal import create_app
 from symptom_journal.extensions import db
+from symptom_journal.journal import days
 
 PASSWORD = "a long crash-test passphrase"  # noqa: S105 - throwaway local accounts
 CLIENTS = 8
@@ -109,8 +112,10 @@ class Writer(threading.Thread):
         rng = random.Random(self.number)
         while not self.stop.is_set():
             record_id = str(uuid.uuid4())
+            # A few check-ins a day, over two years, as a patient's fall.
+            day = date(2024, 1, 1) + timedelta(days=rng.randint(0, 729))
             body = {
-                "recorded_at": "2026-03-10T21:00:00+01:00",
+                "recorded_at": f"{day.isoformat()}T{rng.randint(6, 22):02d}:00:00+01:00",
                 "mood": rng.randint(0, 10),
                 "note": f"client {self.number} write {len(self.acknowledged)}",
             }
@@ -171,6 +176,7 @@ def run(database: str, kills: int, seconds: float) -> bool:
             if database == "sqlite"
             else "n/a"
         )
+        derived_ok = derived_rows_in_step(database)
         db.session.remove()
     stored: dict[str, list[tuple[Any, Any]]] = {}
     for row in rows:
@@ -185,15 +191,46 @@ def run(database: str, kills: int, seconds: float) -> bool:
         f"{database}: {kills} SIGKILLs in {elapsed:.1f} s; "
         f"{len(acknowledged)} writes acknowledged, "
         f"{len(rows)} rows stored, {sum(w.retries for w in writers)} retries; lost {len(lost)}, "
-        f"stored twice {len(doubled)}, altered {len(altered)}; integrity_check: {integrity}"
+        f"stored twice {len(doubled)}, altered {len(altered)}; integrity_check: {integrity}; "
+        f"day and week rows {'in step' if derived_ok else 'NOT in step'} with the entries"
     )
     return (
         not lost
         and not doubled
         and not altered
         and integrity in ("ok", "n/a")
+        and derived_ok
         and len(acknowledged) > 0
     )
+
+
+def derived_rows_in_step(database: str) -> bool:
+    """The per-day and per-week rows the triggers keep equal the entries reduced afresh:
+    a killed write took its derived rows with it, or left them whole."""
+    week = days.week_of("local_date", database)
+    queries = {
+        "days": (
+            "SELECT owner_id, local_date, count(*), count(mood), sum(mood) FROM entries "
+            "WHERE deleted_at IS NULL GROUP BY owner_id, local_date",
+            "SELECT owner_id, local_date, entries, mood_n, mood_sum FROM entry_days",
+        ),
+        "weeks": (
+            f"SELECT owner_id, {week}, count(*), sum(entries), sum(mood_sum) FROM entry_days "
+            f"GROUP BY owner_id, {week}",
+            "SELECT owner_id, week_start, days, entries, mood_sum FROM entry_weeks",
+        ),
+    }
+    in_step = True
+    for fresh, kept in queries.values():
+        expected, found = (
+            {
+                (str(r[0]), str(r[1])): tuple(None if v is None else float(v) for v in r[2:])
+                for r in db.session.execute(db.text(q))
+            }
+            for q in (fresh, kept)
+        )
+        in_step = in_step and expected == found
+    return in_step
 
 
 def main() -> int:
