@@ -100,12 +100,24 @@ class Writer(threading.Thread):
                 time.sleep(0.05)
 
     def sign_in(self) -> None:
-        self.http.cookies.clear()
-        token = self.call("GET", "/api/v1/auth/csrf").json()["csrf_token"]
-        self.http.headers["X-CSRF-Token"] = token
+        """Sign in, registering the account the first time; a 429 or a lost answer is waited
+        out and tried again, as the app does."""
         body = {"email": f"crash{self.number}@example.org", "password": PASSWORD}
-        if self.call("POST", "/api/v1/auth/login", json=body).status_code != 200:
-            assert self.call("POST", "/api/v1/auth/register", json=body).status_code in (201, 409)
+        while True:
+            self.http.cookies.clear()
+            try:
+                token = self.call("GET", "/api/v1/auth/csrf").json()["csrf_token"]
+            except (ValueError, KeyError):  # an answer cut short by a kill
+                self.retries += 1
+                continue
+            self.http.headers["X-CSRF-Token"] = token
+            status = self.call("POST", "/api/v1/auth/login", json=body).status_code
+            if status == 401:  # no such account yet
+                status = self.call("POST", "/api/v1/auth/register", json=body).status_code
+            if status in (200, 201):
+                return
+            self.retries += 1
+            time.sleep(0.5 if status == 429 else 0.05)
 
     def run(self) -> None:
         self.sign_in()
