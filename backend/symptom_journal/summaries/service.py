@@ -1,8 +1,9 @@
 """Assembling a patient's summary from the database: aggregates in SQL, statistics in stats.py.
 
-No ORM object is built per entry: the journal arrives as one row per day from the per-day
-table the database keeps up to date (journal/days.py), and the few per-record reads
-(sessions, assessments, high blood pressure) are plain tuples.
+No ORM object is built per entry: the journal arrives as one row per day (each measure's
+mean) and one per ISO week (counts, sums, extremes) from the tables the database keeps up
+to date (journal/days.py), and the few per-record reads (sessions with their linked
+entries' sums, assessments, high blood pressure) are plain rows.
 """
 
 from __future__ import annotations
@@ -256,7 +257,7 @@ def _sessions_with_links() -> Select[Any]:
     )
 
 
-def load_sessions(
+def load_sessions_and_links(
     session: DbSession, owner_id: uuid.UUID, period: Period
 ) -> tuple[list[SessionPoint], dict[tuple[str, str], dict[str, float]]]:
     """Return the owner's treatment sessions that start in the period, and the means of each
@@ -341,7 +342,7 @@ def build_summary(
 ) -> dict[str, Any]:
     """Return the owner's summary of the period (CLINICAL.md, PRODUCT.md)."""
     journal = load_journal(session, owner_id, period)
-    sessions, links = load_sessions(session, owner_id, period)
+    sessions, links = load_sessions_and_links(session, owner_id, period)
     # The extremes tell whether any reading reached an alert threshold; only then are the
     # readings themselves read, for the bp_high flags.
     high_bp = (

@@ -1,9 +1,10 @@
 """Every number of the trend summary, as pure functions over plain data (CLINICAL.md).
 
-Nothing here knows Flask or the database. The journal is reduced first to per-day
-aggregates (the count and sum of each measure, and its extremes), which the database can
-also produce with GROUP BY; everything else is computed from those, the sessions, the
-means of the entries linked to each session, and the assessments.
+Nothing here knows Flask or the database. The journal is reduced first to each measure's
+daily means and its per-ISO-week counts, sums and extremes, which the database keeps in
+its day and week rows; everything else is computed from those, the sessions, the means of
+the entries linked to each session, and the assessments. ``journal_from_entries`` makes
+the same reduction straight from entries: the reference the tests hold the database to.
 """
 
 from __future__ import annotations
@@ -250,7 +251,8 @@ def least_squares_slope(xs: np.ndarray, ys: np.ndarray) -> float | None:
 
 
 def rounded_all(values: np.ndarray) -> list[float]:
-    """Return each value rounded to 2 decimal places exactly as ``round(value, 2)`` does."""
+    """Return each value rounded to 2 decimal places exactly as ``round(value, 2)`` does, for
+    values of magnitude below 1e6 (the measures are below 300)."""
     scaled = values * 100.0
     out: list[float] = (np.rint(scaled) / 100.0).tolist()
     # rint(x * 100) / 100 is round(x, 2) except where x * 100 lies within its own rounding
