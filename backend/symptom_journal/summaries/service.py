@@ -134,22 +134,26 @@ HEAD, TAIL = Part("head"), Part("tail")
 
 def week_params(period: Period) -> dict[str, date]:
     """Return the bounds of the period's partial first week, its whole weeks (by Monday) and
-    its partial last week."""
+    its partial last week. No date past the period's own is made, so the calendar's last
+    week works too."""
     start, end = period.start, period.end
     first, last = monday_of(start), monday_of(end)
-    six, seven = timedelta(days=6), timedelta(days=7)
+    ends_on_sunday = (end - last).days == 6
     head = tail = None
+    whole: tuple[date, date] = (first, last)
     if first == last:
-        if (start, end) != (first, first + six):
-            head = (start, end)
+        if start != first or not ends_on_sunday:
+            head, whole = (start, end), NO_DAYS
     else:
+        seven = timedelta(days=7)
         if start != first:
-            head = (start, first + six)
-        if end != last + six:
+            head = (start, first + timedelta(days=6))
+        if not ends_on_sunday:
             tail = (last, end)
+        whole = (first if head is None else first + seven, last if tail is None else last - seven)
     return {
-        "whole_from": first if head is None else first + seven,
-        "whole_to": last if tail is None else last - seven,
+        "whole_from": whole[0],
+        "whole_to": whole[1],
         **HEAD.params(first, head),
         **TAIL.params(last, tail),
     }
