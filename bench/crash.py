@@ -18,7 +18,6 @@ import argparse
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from summary import prepare_postgres
+from common import database_url, free_port
 
 from symptom_journal import create_app
 from symptom_journal.extensions import db
@@ -40,12 +39,6 @@ from symptom_journal.journal import days
 
 PASSWORD = "a long crash-test passphrase"  # noqa: S105 - throwaway local accounts
 CLIENTS = 8
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:
@@ -145,14 +138,7 @@ class Writer(threading.Thread):
 
 def run(database: str, kills: int, seconds: float) -> bool:
     instance = tempfile.mkdtemp(prefix="sj-crash-")
-    if database == "sqlite":
-        url = f"sqlite:///{instance}/journal.db"
-    else:
-        url = prepare_postgres(
-            os.environ.get(
-                "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-            )
-        )
+    url = database_url(database, instance)
     os.environ["INSTANCE_PATH"] = instance
     app = create_app({"SECRET_KEY": "crash", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

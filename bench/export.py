@@ -16,7 +16,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,8 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from summary import add_user, entry_rows, insert_batches, prepare_postgres
+from common import database_url, free_port, wait_until_up
+from summary import add_user, entry_rows, insert_batches
 
 from symptom_journal import create_app
 from symptom_journal.extensions import db
@@ -56,26 +56,13 @@ def seed(url: str, count: int, instance: str) -> str:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        hasher = app.extensions["password_hasher"]
-        owner = add_user("export@example.org")
-        from symptom_journal.accounts.models import User
-
-        user = db.session.get(User, owner)
-        assert user is not None
-        user.password_hash = hasher.hash(PASSWORD)
-        db.session.commit()
+        owner = add_user("export@example.org", PASSWORD)
         insert_batches(entry_rows(owner, count, random.Random(count)), Entry.__table__)
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
         db.session.remove()
         db.engine.dispose()
     return owner.hex if url.startswith("sqlite") else str(owner)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def worker_pid(master: int) -> int:
@@ -133,12 +120,7 @@ def download(url: str, instance: str) -> dict[str, Any]:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/api/v1/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
+        wait_until_up(base, "/api/v1/health")
         worker = worker_pid(server.pid)
         http = requests.Session()
         http.headers["X-CSRF-Token"] = http.get(f"{base}/api/v1/auth/csrf", timeout=10).json()[
@@ -188,13 +170,7 @@ def run(database: str, sizes: list[int]) -> list[str]:
     print(f"\n{database}: GET /api/v1/export/entries.csv over HTTP vs the database's CSV tool")
     for size in sizes:
         instance = tempfile.mkdtemp(prefix="sj-export-")
-        if database == "sqlite":
-            url = f"sqlite:///{instance}/bench.db"
-        else:
-            base = os.environ.get(
-                "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-            )
-            url = prepare_postgres(base)
+        url = database_url(database, instance)
         log(f"[{database}] seeding {size:,} entries")
         owner = seed(url, size, instance)
         ours = download(url, instance)

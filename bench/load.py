@@ -35,8 +35,8 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import database_url, wait_until_up
 from crash import Server
-from summary import prepare_postgres
 
 from symptom_journal import create_app
 from symptom_journal.extensions import db
@@ -176,15 +176,7 @@ def guesser_loop(base: str, record: Recorder, stop: threading.Event) -> None:
 
 def run(database: str, seconds: float, instances: int = 1) -> bool:
     instance = tempfile.mkdtemp(prefix="sj-load-")
-    url = (
-        f"sqlite:///{instance}/journal.db"
-        if database == "sqlite"
-        else prepare_postgres(
-            os.environ.get(
-                "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-            )
-        )
-    )
+    url = database_url(database, instance)
     os.environ["INSTANCE_PATH"] = instance
     app = create_app({"SECRET_KEY": "crash", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -197,12 +189,7 @@ def run(database: str, seconds: float, instances: int = 1) -> bool:
     for server in servers:
         server.start()
         base = f"http://127.0.0.1:{server.port}"
-        for _ in range(100):
-            try:
-                requests.get(base + "/api/v1/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_until_up(base, "/api/v1/health")
         bases.append(base)
     # Signed in on one instance, each client then works through the other one.
     people = setup(bases)

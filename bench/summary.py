@@ -27,12 +27,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
+from common import database_url
 from flask import current_app
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 from symptom_journal import create_app
 from symptom_journal.accounts.models import User
@@ -167,8 +166,10 @@ def insert_batches(rows: Iterator[dict[str, Any]] | list[dict[str, Any]], table:
     return done
 
 
-def add_user(email: str) -> uuid.UUID:
-    user = User(email=email, email_key=email, password_hash="-", role="patient", timezone="UTC")
+def add_user(email: str, password: str | None = None) -> uuid.UUID:
+    """Add a patient; one without a password cannot sign in."""
+    hashed = current_app.extensions["password_hasher"].hash(password) if password else "-"
+    user = User(email=email, email_key=email, password_hash=hashed, role="patient", timezone="UTC")
     db.session.add(user)
     db.session.commit()
     return user.id
@@ -308,16 +309,6 @@ def measure(name: str, owner: uuid.UUID, repeat: int, period: Period = PERIOD) -
     }
 
 
-def prepare_postgres(base_url: str) -> str:
-    url = make_url(base_url)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS symptom_journal_bench"))
-        conn.execute(text("CREATE DATABASE symptom_journal_bench"))
-    admin.dispose()
-    return url.set(database="symptom_journal_bench").render_as_string(hide_password=False)
-
-
 def run(database: str, url: str, repeat: int, total_rows: int) -> list[str]:
     log(f"[{database}] seeding")
     os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="sj-bench-"))
@@ -404,14 +395,10 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="entry rows in all")
     args = parser.parse_args()
     failures = []
-    if args.db in ("sqlite", "both"):
-        path = Path(tempfile.mkdtemp(prefix="sj-bench-")) / "bench.db"
-        failures += run("sqlite", f"sqlite:///{path}", args.repeat, args.rows)
-    if args.db in ("postgresql", "both"):
-        base = os.environ.get(
-            "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        )
-        failures += run("postgresql", prepare_postgres(base), args.repeat, args.rows)
+    for database in ("sqlite", "postgresql"):
+        if args.db in (database, "both"):
+            url = database_url(database, tempfile.mkdtemp(prefix="sj-bench-"))
+            failures += run(database, url, args.repeat, args.rows)
     print()
     print("\n".join(f"MISSED: {f}" for f in failures) if failures else "All targets met.")
     return 1 if failures else 0

@@ -26,13 +26,12 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 
 import requests
-from summary import add_user, entry_rows, insert_batches, prepare_postgres
+from common import database_url, free_port, wait_until_up
+from summary import add_user, entry_rows, insert_batches
 
 from symptom_journal import create_app
 from symptom_journal.extensions import db
@@ -41,12 +40,6 @@ from symptom_journal.journal.models import Entry
 PASSWORD = "a long http benchmark passphrase"  # noqa: S105 - a throwaway local account
 DURATION = "10s"
 TARGETS = {"create entry": 0.25, "list 100 entries": 0.15}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -68,12 +61,7 @@ def serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], st
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(base + "/", timeout=2)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
+    wait_until_up(base)
     return process, base
 
 
@@ -121,15 +109,7 @@ def main() -> int:
     args = parser.parse_args()
     wanted = set(args.only or ["create", "list", "summary", "csv"])
     instance = tempfile.mkdtemp(prefix="sj-http-")
-    url = (
-        f"sqlite:///{instance}/journal.db"
-        if args.db == "sqlite"
-        else prepare_postgres(
-            os.environ.get(
-                "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-            )
-        )
-    )
+    url = database_url(args.db, instance)
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -142,13 +122,7 @@ def main() -> int:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        owner = add_user("http@example.org")
-        from symptom_journal.accounts.models import User
-
-        user = db.session.get(User, owner)
-        assert user is not None
-        user.password_hash = app.extensions["password_hasher"].hash(PASSWORD)
-        db.session.commit()
+        owner = add_user("http@example.org", PASSWORD)
         insert_batches(entry_rows(owner, 2000, random.Random(1)), Entry.__table__)
         db.session.remove()
         db.engine.dispose()

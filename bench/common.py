@@ -1,0 +1,49 @@
+"""What the benchmarks share: a fresh database, a free port, a server that answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def prepare_postgres(base_url: str) -> str:
+    """(Re)create the database symptom_journal_bench on ``base_url``'s server; return its URL."""
+    url = make_url(base_url)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS symptom_journal_bench"))
+        conn.execute(text("CREATE DATABASE symptom_journal_bench"))
+    admin.dispose()
+    return url.set(database="symptom_journal_bench").render_as_string(hide_password=False)
+
+
+def database_url(database: str, folder: str) -> str:
+    """Return an empty database to seed: an SQLite file in ``folder``, or the PostgreSQL
+    bench database recreated on $BENCH_POSTGRES_URL's server (default: the local one)."""
+    if database == "sqlite":
+        return f"sqlite:///{folder}/journal.db"
+    return prepare_postgres(os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(base: str, path: str = "/", seconds: float = 20.0) -> None:
+    """Return once ``base + path`` answers at all (a server just started)."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        try:
+            requests.get(base + path, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
