@@ -12,8 +12,7 @@ from symptom_journal.assessments.models import Assessment
 from symptom_journal.journal.models import Entry, TreatmentSession
 
 from ..factories import PASSWORD
-
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+from .ui import PHONE, sign_up
 
 
 def tap_score(page: Any, legend: str, value: int) -> None:
@@ -95,12 +94,7 @@ def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifa
 def test_sign_out_leaves_no_journal_data(live_server: str, browser: Any) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(live_server + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill("leaving@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_selector("#checkin")
+    sign_up(page, live_server, "leaving@example.org")
     tap_score(page, "Mood", 5)
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator("#sync-status")).to_have_text("All synced")
@@ -138,12 +132,7 @@ def test_touch_targets_are_at_least_44_px_at_320_wide(live_server: str, browser:
         viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.goto(live_server + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill("small@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_selector("#checkin")
+    sign_up(page, live_server, "small@example.org")
     targets = ".scale span, button, select, input:not([type=radio]):not([type=checkbox])"
     small = page.evaluate(
         f"""() => [...document.querySelectorAll('{targets}')]
@@ -160,12 +149,7 @@ def test_reload_in_the_middle_of_a_sync_stores_each_check_in_once(
 ) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(live_server + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill("reload@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_selector("#checkin")
+    sign_up(page, live_server, "reload@example.org")
     context.set_offline(True)
     for mood in range(5):
         tap_score(page, "Mood", mood)
@@ -184,12 +168,7 @@ def test_reload_in_the_middle_of_a_sync_stores_each_check_in_once(
 def test_a_refused_write_asks_the_person(live_server: str, browser: Any, sql) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(live_server + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill("conflict@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_selector("#checkin")
+    sign_up(page, live_server, "conflict@example.org")
     token = context.request.get(f"{live_server}/api/v1/auth/csrf").json()["csrf_token"]
     stored = context.request.post(
         f"{live_server}/api/v1/entries",
@@ -214,12 +193,7 @@ def test_a_refused_write_asks_the_person(live_server: str, browser: Any, sql) ->
 def test_a_session_is_edited_with_its_version(live_server: str, browser: Any, sql) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(live_server + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill("edit@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_selector("#checkin")
+    sign_up(page, live_server, "edit@example.org")
     page.get_by_role("link", name="Sessions").click()
     page.get_by_label("Dose (mg)").fill("35")
     page.get_by_role("button", name="Add a session now").click()

@@ -11,20 +11,10 @@ from sqlalchemy import select
 
 from symptom_journal.assessments.models import Assessment
 
-from ..factories import PASSWORD
+from .ui import PHONE, sign_up
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*.min.js"))
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 SCREENS = ["today", "sessions", "trends", "questionnaires", "share", "settings"]
-
-
-def sign_up(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_selector("#checkin")
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
