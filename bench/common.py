@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from symptom_journal import create_app
+from symptom_journal.extensions import db
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -47,3 +53,36 @@ def wait_until_up(base: str, path: str = "/", seconds: float = 20.0) -> None:
             return
         except requests.ConnectionError:
             time.sleep(0.1)
+
+
+def gunicorn(
+    target: str, port: int, env: dict[str, str], *options: str, workers: int = 2
+) -> subprocess.Popen[bytes]:
+    """Start gunicorn serving ``target`` on 127.0.0.1:``port``, in a process group of its own
+    (so that the master and its workers can be signalled together), output discarded."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            *options,
+            target,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def fresh_schema(url: str, instance: str) -> None:
+    """Give the database at ``url`` an empty schema of the current models."""
+    os.environ["INSTANCE_PATH"] = instance
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()

@@ -31,7 +31,7 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import database_url, free_port
+from common import database_url, free_port, fresh_schema, gunicorn
 
 from symptom_journal import create_app
 from symptom_journal.extensions import db
@@ -53,20 +53,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "symptom_journal:create_app()",
-            ],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        self.process = gunicorn("symptom_journal:create_app()", self.port, self.env)
 
     def kill(self) -> None:
         assert self.process is not None
@@ -139,13 +126,8 @@ class Writer(threading.Thread):
 def run(database: str, kills: int, seconds: float) -> bool:
     instance = tempfile.mkdtemp(prefix="sj-crash-")
     url = database_url(database, instance)
-    os.environ["INSTANCE_PATH"] = instance
+    fresh_schema(url, instance)
     app = create_app({"SECRET_KEY": "crash", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        db.session.remove()
-        db.engine.dispose()
     server = Server(url, instance)
     server.start()
     stop = threading.Event()

@@ -27,7 +27,7 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import database_url, free_port, wait_until_up
+from common import database_url, free_port, gunicorn, wait_until_up
 from summary import add_user, entry_rows, insert_batches
 
 from symptom_journal import create_app
@@ -102,22 +102,7 @@ class Sampler(threading.Thread):
 def download(url: str, instance: str) -> dict[str, Any]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": instance, "SECRET_KEY": "bench"}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "600",
-            "symptom_journal:create_app()",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server = gunicorn("symptom_journal:create_app()", port, env, "--timeout", "600", workers=1)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, "/api/v1/health")

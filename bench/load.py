@@ -20,7 +20,6 @@ them in turn, as behind a load balancer.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -35,7 +34,7 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import database_url, wait_until_up
+from common import database_url, fresh_schema, wait_until_up
 from crash import Server
 
 from symptom_journal import create_app
@@ -177,13 +176,8 @@ def guesser_loop(base: str, record: Recorder, stop: threading.Event) -> None:
 def run(database: str, seconds: float, instances: int = 1) -> bool:
     instance = tempfile.mkdtemp(prefix="sj-load-")
     url = database_url(database, instance)
-    os.environ["INSTANCE_PATH"] = instance
-    app = create_app({"SECRET_KEY": "crash", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        db.session.remove()
-        db.engine.dispose()
+    fresh_schema(url, instance)
+    app = create_app({"SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": url})
     servers = [Server(url, instance) for _ in range(instances)]
     bases = []
     for server in servers:

@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 
 import requests
-from common import database_url, free_port, wait_until_up
+from common import database_url, free_port, gunicorn, wait_until_up
 from summary import add_user, entry_rows, insert_batches
 
 from symptom_journal import create_app
@@ -44,22 +44,7 @@ TARGETS = {"create entry": 0.25, "list 100 entries": 0.15}
 
 def serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(HERE / "targets"),
-            target,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = gunicorn(target, port, env, "--chdir", str(HERE / "targets"))
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base)
     return process, base
