@@ -175,6 +175,18 @@ def add_user(email: str, password: str | None = None) -> uuid.UUID:
     return user.id
 
 
+def seed_patient(email: str, password: str, entries: int) -> uuid.UUID:
+    """In an app context: empty the schema, then add one patient who can sign in, with
+    ``entries`` check-ins (a fixed random seed)."""
+    db.drop_all()
+    db.create_all()
+    owner = add_user(email, password)
+    insert_batches(entry_rows(owner, entries, random.Random(1)), Entry.__table__)
+    db.session.remove()
+    db.engine.dispose()
+    return owner
+
+
 def analyze() -> None:
     """Bring the planner's statistics up to date; on PostgreSQL also vacuum, so that
     autovacuum does not start on the freshly loaded tables in the middle of the timings; on

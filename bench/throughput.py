@@ -23,7 +23,6 @@ sys.path.insert(0, str(HERE))
 
 import argparse
 import os
-import random
 import re
 import signal
 import subprocess
@@ -31,11 +30,9 @@ import tempfile
 
 import requests
 from common import database_url, free_port, gunicorn, wait_until_up
-from summary import add_user, entry_rows, insert_batches
+from summary import seed_patient
 
 from symptom_journal import create_app
-from symptom_journal.extensions import db
-from symptom_journal.journal.models import Entry
 
 PASSWORD = "a long http benchmark passphrase"  # noqa: S105 - a throwaway local account
 DURATION = "10s"
@@ -105,12 +102,7 @@ def main() -> int:
     os.environ["INSTANCE_PATH"] = instance
     app = create_app({"SECRET_KEY": "http", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        owner = add_user("http@example.org", PASSWORD)
-        insert_batches(entry_rows(owner, 2000, random.Random(1)), Entry.__table__)
-        db.session.remove()
-        db.engine.dispose()
+        seed_patient("http@example.org", PASSWORD, 2000)
 
     results: dict[str, dict[str, float]] = {}
     process, base = serve("wsgi_targets:bare", env)

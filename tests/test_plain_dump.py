@@ -62,9 +62,7 @@ def test_the_quick_dump_equals_marshmallows(app, patient, sql, model, schema_cla
     def both(session):
         records = session.scalars(select(model).order_by(model.id)).all()
         view = row_view(model)
-        rows = [
-            view._make(r) for r in session.execute(select(*view.table.columns).order_by(model.id))
-        ]
+        rows = [view._make(r) for r in session.execute(select(*view.columns).order_by(model.id))]
         with app.test_request_context():
             quick = schema_class().dump(records, many=True)
             reference = marshmallows_own(schema_class).dump(records, many=True)

@@ -35,6 +35,13 @@ class JSONBodyParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JSONBodyParser()
 
+    def arguments(self, schema: Any, **kwargs: Any) -> Any:
+        """As flask-smorest's, with a schema class made an instance once, here: given a class,
+        webargs would make a new instance, fields and all, on every request."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)
+
 
 class Api(flask_smorest.Api):
     """Api whose errors always carry ``message`` and keep Werkzeug's headers (``Allow``)."""

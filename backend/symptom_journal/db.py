@@ -66,6 +66,24 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        # SQLite hands back the stored text ("2026-03-10 13:15:00.000000"), in UTC: one C
+        # call reads it as UTC, where the generic path parsed it and then made a second
+        # datetime with the zone (3 µs a value, against 0.3 µs).
+        parse = datetime.fromisoformat
+
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                return parse(value + "+00:00")
+            except ValueError:  # text with an offset of its own
+                return parse(value).astimezone(UTC)
+
+        return process
+
 
 class WriterQueueConnection(sqlite3.Connection):
     """A SQLite connection whose write transactions queue on a lock file beside the database.
@@ -146,7 +164,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     transaction that reads and then writes fails with SQLITE_BUSY whatever the timeout.
     So the driver is put in autocommit mode and each transaction is begun here:
     IMMEDIATE (taking the write lock up front), or DEFERRED for a safe HTTP method's
-    request or a connection whose ``sqlite_begin`` execution option says so.
+    request or a connection whose ``sqlite_begin`` execution option says so; with
+    ``sqlite_begin="NONE"`` no BEGIN is sent and each statement stands alone (for a
+    connection that runs a single read).
     """
 
     database = engine.url.database
@@ -169,6 +189,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
         mode = conn.get_execution_options().get("sqlite_begin")
         if mode is None:
             mode = "DEFERRED" if _request_is_read_only() else "IMMEDIATE"
+        elif mode == "NONE":
+            return  # each statement is a transaction of its own (a single read)
         if mode == "IMMEDIATE":
             dbapi_conn = conn.connection.dbapi_connection
             if isinstance(dbapi_conn, WriterQueueConnection):

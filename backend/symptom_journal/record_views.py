@@ -68,23 +68,17 @@ def register_record_routes(
             "oldest first, deleted records as tombstones.",
         )
         def get(self, limit: int, cursor: list[str] | None = None, **args: Any) -> Any:
-            common = {
-                "owner_id": current_user.id,
-                "limit": limit,
-                "cursor": cursor,
-                "day_from": args.pop("from_", None),
-                "day_to": args.pop("to", None),
-            }
-            since = args.pop("updated_since", None)
-            where = [
-                getattr(kind.model, name) == args[name]
-                for name in filter_fields
-                if args.get(name) is not None
-            ]
-            if since is not None:
-                result = records.list_changes(db.session, kind, since=since, where=where, **common)
-            else:
-                result = records.list_records(db.session, kind, where=where, **common)
+            result = records.list_page(
+                db.session,
+                kind,
+                owner_id=current_user.id,
+                limit=limit,
+                cursor=cursor,
+                day_from=args.pop("from_", None),
+                day_to=args.pop("to", None),
+                since=args.pop("updated_since", None),
+                filters={name: args.get(name) for name in filter_fields},
+            )
             return {"items": result.items, "next_cursor": result.next_cursor}
 
         @blp.arguments(schema_in)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -23,10 +23,12 @@ from sqlalchemy import (
     Update,
     Uuid,
     and_,
+    bindparam,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -60,7 +62,7 @@ Rules = Callable[[DbSession, uuid.UUID, Mapping[str, Any]], None]
 class RecordKind:
     """How one kind of record is stored: its model, time column and content fields."""
 
-    model: type[Any]
+    model: Any  # the mapped class
     name: str
     time_field: str
     fields: tuple[str, ...]
@@ -110,9 +112,14 @@ def owned_update(model: type[Record], owner_id: uuid.UUID) -> Update:
     return update(model).where(*owned_by(model, owner_id))
 
 
+@functools.lru_cache(maxsize=256)
+def _zone(minutes: int) -> timezone:
+    return timezone(timedelta(minutes=minutes))
+
+
 def at_offset(moment: datetime, minutes: int) -> datetime:
     """Return ``moment`` expressed at a UTC offset of ``minutes``."""
-    return moment.astimezone(timezone(timedelta(minutes=minutes)))
+    return moment.astimezone(_zone(minutes))
 
 
 def local_time(record: Record, kind: RecordKind) -> datetime:
@@ -161,18 +168,75 @@ def current_values(record: Record, kind: RecordKind) -> dict[str, Any]:
     return values
 
 
-def _apply(record: Record, kind: RecordKind, values: Mapping[str, Any]) -> None:
+def _columns(kind: RecordKind, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the stored columns of a record's content: its time in UTC with the client's
+    offset and local date, defaults for what was left out, and the derived columns."""
+    columns: dict[str, Any] = {}
     for name in kind.fields:
         value = values.get(name, kind.defaults.get(name))
         if name == kind.time_field:
             offset = value.utcoffset() or timedelta(0)
-            record.utc_offset = int(offset.total_seconds() // 60)
-            record.local_date = value.date()
+            columns["utc_offset"] = int(offset.total_seconds() // 60)
+            columns["local_date"] = value.date()
             value = value.astimezone(UTC)
-        setattr(record, name, value)
+        columns[name] = value
     if kind.derive is not None:
-        for name, value in kind.derive(values).items():
-            setattr(record, name, value)
+        columns.update(kind.derive(values))
+    return columns
+
+
+def _apply(record: Record, kind: RecordKind, values: Mapping[str, Any]) -> None:
+    for name, value in _columns(kind, values).items():
+        setattr(record, name, value)
+
+
+@functools.cache
+def _insert_if_new(table: Any, dialect: str) -> Any:
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    # The row count tells whether the row went in; SQLAlchemy keeps it only when asked.
+    return insert.on_conflict_do_nothing(index_elements=[table.c.id]).execution_options(
+        preserve_rowcount=True
+    )
+
+
+def _create(
+    session: DbSession,
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    record_id: uuid.UUID,
+    values: Mapping[str, Any],
+    now: datetime,
+) -> Any:
+    """Store a new record with one INSERT that does nothing when the id is taken; return it
+    as a row (``row_view``), or None when the id was taken or the INSERT failed (the
+    transaction is then rolled back: nothing else was written in it).
+
+    The general path (read the id FOR UPDATE, insert through the ORM inside a savepoint) cost
+    twice what the whole rest of a create costs; a new id is by far the common case."""
+    connection = session.connection()
+    if connection.dialect.name not in ("postgresql", "sqlite"):
+        return None
+    row = {
+        "id": record_id,
+        "owner_id": owner_id,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        **_columns(kind, values),
+    }
+    try:
+        inserted = connection.execute(
+            _insert_if_new(kind.model.__table__, connection.dialect.name), row
+        )
+    except IntegrityError:  # e.g. its treatment session deleted meanwhile
+        session.rollback()
+        return None
+    if inserted.rowcount != 1:
+        return None
+    view = row_view(kind.model)
+    return view._make(row[column.key] for column in view.columns)
 
 
 def _check_version(record: Record, kind: RecordKind, if_match: int | str | None) -> None:
@@ -214,6 +278,15 @@ def put_record(
     was deleted), PreconditionFailed for a stale If-Match, NotFound when the id is another
     account's, Invalid when a rule is broken.
     """
+    if if_match is None:
+        if kind.rules:
+            kind.rules(session, owner_id, values)
+        created = _create(
+            session, kind, owner_id=owner_id, record_id=record_id, values=values, now=now
+        )
+        if created is not None:
+            return created, True
+    # The id is taken (a resend, a replacement, another account's id) or If-Match was sent.
     query = owned(kind.model, owner_id, include_deleted=True).where(kind.model.id == record_id)
     record = session.scalar(query.with_for_update())
     if record is None:
@@ -307,19 +380,22 @@ def delete_record(
 
 @functools.cache
 def row_view(model: Any) -> Any:
-    """Return a read-only tuple class of ``model``'s columns with its Python properties (e.g.
-    ``recorded_at_local``), for pages of a list: loading an ORM object per row cost about
-    13 µs, a tuple of the same values under 1 µs, and the output schemas read only columns
-    and those properties."""
-    table = model.__table__
-    base = namedtuple(f"{model.__name__}Row", [c.key for c in table.columns])  # type: ignore[misc]
+    """Return a read-only tuple class of ``model``'s columns but the owner's id, with its
+    Python properties (e.g. ``recorded_at_local``), for pages of a list: loading an ORM
+    object per row cost about 13 µs, a tuple of the same values under 1 µs, and the output
+    schemas read only columns and those properties. The owner's id is left out: a page holds
+    only the reader's own rows, and reading it back cost a UUID conversion a row.
+
+    ``columns`` holds the columns to select, in the tuple's order."""
+    columns = tuple(c for c in model.__table__.columns if c.key != "owner_id")
+    base = namedtuple(f"{model.__name__}Row", [c.key for c in columns])  # type: ignore[misc]
     properties = {
         name: value
         for klass in reversed(model.__mro__)
         for name, value in vars(klass).items()
         if isinstance(value, property)
     }
-    return type(base.__name__, (base,), {"__slots__": (), "table": table, **properties})
+    return type(base.__name__, (base,), {"__slots__": (), "columns": columns, **properties})
 
 
 def _decode_cursor(parts: list[str] | None, tag: str) -> tuple[datetime, uuid.UUID] | None:
@@ -339,88 +415,86 @@ def _decode_cursor(parts: list[str] | None, tag: str) -> tuple[datetime, uuid.UU
         ) from None
 
 
-def _page(
+# The arguments a list statement binds; which of the optional ones a request gives picks
+# the statement (built once per combination, see _list_statement).
+OWNER: BindParameter[uuid.UUID] = bindparam("owner_id")
+DAY_FROM: BindParameter[date] = bindparam("day_from")
+DAY_TO: BindParameter[date] = bindparam("day_to")
+SINCE: BindParameter[datetime] = bindparam("since")
+AFTER_TIME: BindParameter[datetime] = bindparam("after_time")
+AFTER_ID: BindParameter[uuid.UUID] = bindparam("after_id")
+LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
+
+
+@functools.cache
+def _list_statement(
+    model: Any, time_field: str, changes: bool, given: frozenset[str], filters: tuple[str, ...]
+) -> Select[Any]:
+    """Return the statement of one shape of list: live records newest first, or every change
+    oldest first (``changes``), with the optional bounds in ``given`` and equality filters
+    on the columns in ``filters``. Built once per shape: building and keying a statement
+    cost more than running it."""
+    query = owned(model, OWNER, include_deleted=changes)
+    if "day_from" in given:
+        query = query.where(model.local_date >= DAY_FROM)
+    if "day_to" in given:
+        query = query.where(model.local_date <= DAY_TO)
+    query = query.where(*(getattr(model, name) == bindparam(f"is_{name}") for name in filters))
+    if changes:
+        time = model.updated_at
+        query = query.where(time >= SINCE)
+        if "after_time" in given:
+            query = query.where(
+                or_(time > AFTER_TIME, and_(time == AFTER_TIME, model.id > AFTER_ID))
+            )
+        query = query.order_by(time.asc(), model.id.asc())
+    else:
+        time = getattr(model, time_field)
+        if "after_time" in given:
+            query = query.where(
+                or_(time < AFTER_TIME, and_(time == AFTER_TIME, model.id < AFTER_ID))
+            )
+        query = query.order_by(time.desc(), model.id.desc())
+    return query.with_only_columns(*row_view(model).columns).limit(LIMIT)
+
+
+def list_page(
     session: DbSession,
-    model: Any,
-    query: Select[Any],
+    kind: RecordKind,
     *,
+    owner_id: uuid.UUID,
     limit: int,
-    key: Callable[[Any], tuple[datetime, uuid.UUID]],
-    tag: str,
+    cursor: list[str] | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    since: datetime | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> Page:
-    view = row_view(model)
-    rows = [
-        view._make(row)
-        for row in session.execute(query.with_only_columns(*view.table.columns).limit(limit + 1))
-    ]
+    """Return a page of the owner's records: without ``since``, live ones newest first; with
+    it, every record changed at or after it, tombstones included, oldest change first.
+
+    ``filters`` maps column names to the values they must equal (None: not filtered).
+    Raise Invalid for a bad cursor."""
+    changes = since is not None
+    tag = "u" if changes else "t"
+    params: dict[str, Any] = {"owner_id": owner_id, "limit": limit + 1}
+    if changes:
+        params["since"] = since
+    for name, value in (("day_from", day_from), ("day_to", day_to)):
+        if value is not None:
+            params[name] = value
+    after = _decode_cursor(cursor, tag)
+    if after is not None:
+        params["after_time"], params["after_id"] = after
+    filters = filters or {}
+    names = tuple(sorted(name for name, value in filters.items() if value is not None))
+    params.update((f"is_{name}", filters[name]) for name in names)
+    given = frozenset(name for name in ("day_from", "day_to", "after_time") if name in params)
+    statement = _list_statement(kind.model, kind.time_field, changes, given, names)
+    view = row_view(kind.model)
+    rows = [view._make(row) for row in session.connection().execute(statement, params).all()]
     if len(rows) <= limit:
         return Page(rows, None)
-    moment, last_id = key(rows[limit - 1])
-    return Page(rows[:limit], encode_cursor([tag, moment.isoformat(), str(last_id)]))
-
-
-def _filter_days(
-    query: Select[Any], model: Any, day_from: date | None, day_to: date | None
-) -> Select[Any]:
-    if day_from is not None:
-        query = query.where(model.local_date >= day_from)
-    if day_to is not None:
-        query = query.where(model.local_date <= day_to)
-    return query
-
-
-def list_records(
-    session: DbSession,
-    kind: RecordKind,
-    *,
-    owner_id: uuid.UUID,
-    limit: int,
-    cursor: list[str] | None = None,
-    day_from: date | None = None,
-    day_to: date | None = None,
-    where: Iterable[Any] = (),
-) -> Page:
-    """Return a page of the owner's live records, newest first; raise Invalid for a bad cursor."""
-    model = kind.model
-    time = kind.time_column()
-    query = _filter_days(owned(model, owner_id), model, day_from, day_to).where(*where)
-    after = _decode_cursor(cursor, "t")
-    if after is not None:
-        query = query.where(or_(time < after[0], and_(time == after[0], model.id < after[1])))
-    query = query.order_by(time.desc(), model.id.desc())
-    return _page(
-        session,
-        model,
-        query,
-        limit=limit,
-        key=lambda r: (getattr(r, kind.time_field), r.id),
-        tag="t",
-    )
-
-
-def list_changes(
-    session: DbSession,
-    kind: RecordKind,
-    *,
-    owner_id: uuid.UUID,
-    since: datetime,
-    limit: int,
-    cursor: list[str] | None = None,
-    day_from: date | None = None,
-    day_to: date | None = None,
-    where: Iterable[Any] = (),
-) -> Page:
-    """Return a page of the owner's records changed at or after ``since``, tombstones included,
-    oldest change first; raise Invalid for a bad cursor."""
-    model = kind.model
-    query = _filter_days(owned(model, owner_id, include_deleted=True), model, day_from, day_to)
-    query = query.where(model.updated_at >= since, *where)
-    after = _decode_cursor(cursor, "u")
-    if after is not None:
-        query = query.where(
-            or_(
-                model.updated_at > after[0], and_(model.updated_at == after[0], model.id > after[1])
-            )
-        )
-    query = query.order_by(model.updated_at.asc(), model.id.asc())
-    return _page(session, model, query, limit=limit, key=lambda r: (r.updated_at, r.id), tag="u")
+    last = rows[limit - 1]
+    moment = last.updated_at if changes else getattr(last, kind.time_field)
+    return Page(rows[:limit], encode_cursor([tag, moment.isoformat(), str(last.id)]))

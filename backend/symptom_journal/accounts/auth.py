@@ -15,7 +15,7 @@ from sqlalchemy import update
 from ..db import utcnow
 from ..errors import error_response
 from ..extensions import csrf, db, login_manager
-from .models import LoginSession, User
+from .models import LoginSession, SignedInUser
 from .passwords import PasswordHasher
 from .service import SessionPolicy, Throttle, needs_touch, resolve_session
 
@@ -61,22 +61,19 @@ def hasher() -> PasswordHasher:
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
 
 
-def load_user_from_request(_request: Any) -> User | None:
+def load_user_from_request(_request: Any) -> SignedInUser | None:
     """Return the user of a live login session named by the cookie, else None."""
     token = request.cookies.get(current_app.config["LOGIN_COOKIE_NAME"])
     if not token or len(token) > 128:
         return None
     now = utcnow()
-    # A request that writes looks its user up in a read transaction of its own, ended at
-    # once: its write transaction (IMMEDIATE on SQLite, where one writer goes at a time)
-    # then begins at the view's first query instead of here, and no other worker waits for
-    # this one to parse its body. The user stays loaded (expire_on_commit is off).
-    separate = request.method not in SAFE_METHODS and not db.session().in_transaction()
-    if separate:
-        db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-    found = resolve_session(db.session, token=token, policies=policies(), now=now)
-    if separate:
-        db.session.commit()
+    # Looked up on a connection of its own, outside the request's transaction: a request
+    # that writes then begins its write transaction (IMMEDIATE on SQLite, where one writer
+    # goes at a time) at the view's first query, and no other worker waits for this one to
+    # parse its body. On SQLite the one SELECT needs no BEGIN of its own.
+    with db.engine.connect() as connection:
+        connection.execution_options(sqlite_begin="NONE")
+        found = resolve_session(connection, token=token, policies=policies(), now=now)
     if found is None:
         return None
     login, user = found

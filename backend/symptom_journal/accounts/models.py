@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -51,3 +52,24 @@ class LoginSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SignedInUser(UserMixin):
+    """The signed-in user of a request, read with the login session in one query: what
+    requests need of the account (who, which role, the time zone), without an ORM object.
+    A view that changes the account loads the ``User`` itself."""
+
+    id: uuid.UUID
+    email: str
+    role: str
+    display_name: str | None
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInSession:
+    """The login session a request came with."""
+
+    id: uuid.UUID
+    last_seen_at: datetime

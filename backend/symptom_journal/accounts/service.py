@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Connection, Select, bindparam, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db import DbSession
 from ..errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
-from .models import LoginSession, User
+from .models import LoginSession, SignedInSession, SignedInUser, User
 from .passwords import PasswordHasher, password_problems
 
 WRONG_CREDENTIALS = "Wrong email or password."
@@ -190,28 +192,43 @@ def _prune_sessions(session: DbSession, *, user_id: uuid.UUID) -> None:
     )
 
 
+SIGNED_IN_FIELDS = tuple(field.name for field in fields(SignedInUser))
+
+
+@functools.cache
+def _resolve_statement() -> Select[Any]:
+    # Built once: building and keying a statement cost as much as running it.
+    logins, users = LoginSession.__table__.c, User.__table__.c
+    return (
+        select(
+            logins.id,
+            logins.last_seen_at,
+            logins.expires_at,
+            *(users[name] for name in SIGNED_IN_FIELDS),
+        )
+        .join_from(LoginSession.__table__, User.__table__, users.id == logins.user_id)
+        .where(logins.token_hash == bindparam("token_hash"))
+    )
+
+
 def resolve_session(
-    session: DbSession, *, token: str, policies: dict[str, SessionPolicy], now: datetime
-) -> tuple[LoginSession, User] | None:
+    connection: Connection, *, token: str, policies: dict[str, SessionPolicy], now: datetime
+) -> tuple[SignedInSession, SignedInUser] | None:
     """Return the live login session and its user for a cookie token, or None.
 
     A session past its idle timeout or absolute lifetime no longer resolves.
     """
-    row = session.execute(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == token_hash(token))
-    ).first()
+    row = connection.execute(_resolve_statement(), {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
-    login, user = row
-    policy = policies[user.role]
-    if login.expires_at <= now or login.last_seen_at + policy.idle <= now:
+    login_id, last_seen_at, expires_at, *user_values = row
+    user = SignedInUser(*user_values)
+    if expires_at <= now or last_seen_at + policies[user.role].idle <= now:
         return None
-    return login, user
+    return SignedInSession(login_id, last_seen_at), user
 
 
-def needs_touch(login: LoginSession, now: datetime) -> bool:
+def needs_touch(login: SignedInSession, now: datetime) -> bool:
     """Return whether the session's last-seen time is stale enough to be written again."""
     return now - login.last_seen_at >= TOUCH_INTERVAL
 
