@@ -4,10 +4,22 @@ standard library's encoder took longer than computing them."""
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 import orjson
 from flask.json.provider import DefaultJSONProvider
+
+
+def _iso_default(value: Any) -> Any:
+    """What the standard library's encoder writes for a datetime or UUID, when a document
+    goes its way: the same as orjson does (ISO 8601, not Flask's default HTTP date)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return DefaultJSONProvider.default(value)
 
 
 class OrjsonProvider(DefaultJSONProvider):
@@ -22,6 +34,7 @@ class OrjsonProvider(DefaultJSONProvider):
         if kwargs.pop("indent", None):
             option |= orjson.OPT_INDENT_2
         if kwargs:
+            kwargs.setdefault("default", _iso_default)
             return super().dumps(obj, **kwargs)
         try:
             return orjson.dumps(obj, default=self.default, option=option).decode()
@@ -34,7 +47,7 @@ class OrjsonProvider(DefaultJSONProvider):
                 obj, default=self.default, option=option | orjson.OPT_NON_STR_KEYS
             ).decode()
         except TypeError:
-            return super().dumps(obj)
+            return super().dumps(obj, default=_iso_default)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return json.loads(s, **kwargs)
