@@ -177,12 +177,13 @@ def add_user(email: str, password: str | None = None) -> uuid.UUID:
 
 def seed_patient(email: str, password: str, entries: int) -> uuid.UUID:
     """In an app context: empty the schema, then add one patient who can sign in, with
-    ``entries`` check-ins (a fixed random seed)."""
+    ``entries`` check-ins (a fixed random seed), and bring the statistics up to date."""
     db.drop_all()
     db.create_all()
     owner = add_user(email, password)
     insert_batches(entry_rows(owner, entries, random.Random(1)), Entry.__table__)
     db.session.remove()
+    analyze()  # as a database in service has: the planner's statistics
     db.engine.dispose()
     return owner
 

@@ -67,7 +67,10 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
     config: dict[str, Any] = {
         "SECRET_KEY": None,  # filled in by create_app unless overridden
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A pooled connection to a database server unused this many seconds is checked
+        # before use (db.ping_after_idle).
+        "DATABASE_PING_AFTER_IDLE": env_int("DATABASE_PING_AFTER_IDLE", 5),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
         # Sessions, CSRF and cookies
         "SESSION_COOKIE_NAME": "sj_csrf",

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -152,9 +153,43 @@ class WriterQueueConnection(sqlite3.Connection):
 
 
 def sqlite_engine_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Return engine options whose connections are WriterQueueConnections."""
+    """Return engine options whose connections are WriterQueueConnections, not pinged before
+    use (a file has no server to lose)."""
     connect_args = {**options.get("connect_args", {}), "factory": WriterQueueConnection}
-    return {**options, "connect_args": connect_args}
+    return {**options, "pool_pre_ping": False, "connect_args": connect_args}
+
+
+def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled server connection before use only when it sat unused for
+    ``idle_seconds``, and replace it when the check fails.
+
+    ``pool_pre_ping`` checks on every checkout: a round trip each, two a request. A
+    connection in steady use is not checked; if the server went away meanwhile, the failing
+    statement makes SQLAlchemy discard the pool's connections and the request answers 503,
+    which clients retry."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["last_used"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        last_used = record.info.get("last_used")
+        if last_used is None or time.monotonic() - last_used < idle_seconds:
+            return  # just connected, or in use moments ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure: let the pool connect afresh
+            raise DisconnectionError("the connection was lost while idle") from exc
+
+
+def standalone(connection: Connection) -> Connection:
+    """Make ``connection`` run each statement outside a transaction, for a single read: no
+    BEGIN on SQLite, autocommit on PostgreSQL (no BEGIN and ROLLBACK round trips)."""
+    if connection.dialect.name == "sqlite":
+        return connection.execution_options(sqlite_begin="NONE")
+    return connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:

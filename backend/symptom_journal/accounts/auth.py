@@ -12,7 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import update
 
-from ..db import utcnow
+from ..db import standalone, utcnow
 from ..errors import error_response
 from ..extensions import csrf, db, login_manager
 from .models import LoginSession, SignedInUser
@@ -70,10 +70,9 @@ def load_user_from_request(_request: Any) -> SignedInUser | None:
     # Looked up on a connection of its own, outside the request's transaction: a request
     # that writes then begins its write transaction (IMMEDIATE on SQLite, where one writer
     # goes at a time) at the view's first query, and no other worker waits for this one to
-    # parse its body. On SQLite the one SELECT needs no BEGIN of its own.
+    # parse its body. The one SELECT needs no transaction of its own.
     with db.engine.connect() as connection:
-        connection.execution_options(sqlite_begin="NONE")
-        found = resolve_session(connection, token=token, policies=policies(), now=now)
+        found = resolve_session(standalone(connection), token=token, policies=policies(), now=now)
     if found is None:
         return None
     login, user = found

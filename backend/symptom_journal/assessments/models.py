@@ -31,8 +31,8 @@ class Assessment(Record, Base):
         CheckConstraint("instrument IN ('phq9', 'gad7', 'pcl5')", name="instrument"),
         CheckConstraint("phase IN ('pre', 'post')", name="phase"),
         CheckConstraint("(session_id IS NULL) = (phase IS NULL)", name="session_phase_pair"),
-        Index("ix_assessments_owner_completed", "owner_id", "completed_at"),
-        Index("ix_assessments_owner_updated", "owner_id", "updated_at"),
+        Index("ix_assessments_owner_completed", "owner_id", "completed_at", "id"),
+        Index("ix_assessments_owner_updated", "owner_id", "updated_at", "id"),
         Index("ix_assessments_owner_local_date", "owner_id", "local_date"),
         Index(
             "ix_assessments_session_id",

@@ -55,8 +55,8 @@ class TreatmentSession(Record, Base):
     __tablename__ = "treatment_sessions"
     __table_args__ = (
         CheckConstraint(_in("treatment", TREATMENTS), name="treatment"),
-        Index("ix_treatment_sessions_owner_started", "owner_id", "started_at"),
-        Index("ix_treatment_sessions_owner_updated", "owner_id", "updated_at"),
+        Index("ix_treatment_sessions_owner_started", "owner_id", "started_at", "id"),
+        Index("ix_treatment_sessions_owner_updated", "owner_id", "updated_at", "id"),
         Index("ix_treatment_sessions_owner_local_date", "owner_id", "local_date"),
     )
 
@@ -79,8 +79,8 @@ class Entry(Record, Base):
     __table_args__ = (
         CheckConstraint(_in("phase", PHASES), name="phase"),
         CheckConstraint("(session_id IS NULL) = (phase IS NULL)", name="session_phase_pair"),
-        Index("ix_entries_owner_recorded", "owner_id", "recorded_at"),
-        Index("ix_entries_owner_updated", "owner_id", "updated_at"),
+        Index("ix_entries_owner_recorded", "owner_id", "recorded_at", "id"),
+        Index("ix_entries_owner_updated", "owner_id", "updated_at", "id"),
         Index("ix_entries_owner_local_date", "owner_id", "local_date"),
         # Only linked entries: statistics of a column that is mostly NULL would otherwise
         # steer the planner away from it when a summary reads a session's entries.
