@@ -7,6 +7,8 @@ import os
 import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -184,12 +186,35 @@ def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("the connection was lost while idle") from exc
 
 
-def standalone(connection: Connection) -> Connection:
-    """Make ``connection`` run each statement outside a transaction, for a single read: no
-    BEGIN on SQLite, autocommit on PostgreSQL (no BEGIN and ROLLBACK round trips)."""
+def standalone(connection: Connection, *, writes: bool = False) -> Connection:
+    """Make ``connection`` run each statement outside a transaction, for a single statement:
+    no BEGIN on SQLite (a writer still queues for the write lock, see
+    WriterQueueConnection), autocommit on PostgreSQL (no BEGIN and COMMIT round trips). One
+    statement, its triggers included, is all or nothing by itself."""
     if connection.dialect.name == "sqlite":
-        return connection.execution_options(sqlite_begin="NONE")
+        return connection.execution_options(sqlite_begin="NONE_WRITE" if writes else "NONE")
     return connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def in_transaction(session: DbSession) -> bool:
+    """Return whether ``session`` (plain or scoped) has begun a transaction."""
+    plain = session() if isinstance(session, scoped_session) else session
+    return plain.in_transaction()
+
+
+@contextmanager
+def one_statement(session: DbSession, *, writes: bool) -> Iterator[Connection]:
+    """Yield the connection for a request's single statement: the session's own when the
+    request has begun a transaction (the statement joins it), else one of its own outside
+    any transaction (``standalone``), given back at once."""
+    if in_transaction(session):
+        yield session.connection()
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with engine.connect() as connection:
+        yield standalone(connection, writes=writes)
+        connection.commit()  # ends the queue turn of an SQLite writer
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
@@ -200,8 +225,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     So the driver is put in autocommit mode and each transaction is begun here:
     IMMEDIATE (taking the write lock up front), or DEFERRED for a safe HTTP method's
     request or a connection whose ``sqlite_begin`` execution option says so; with
-    ``sqlite_begin="NONE"`` no BEGIN is sent and each statement stands alone (for a
-    connection that runs a single read).
+    ``sqlite_begin="NONE"`` (a single read) or ``"NONE_WRITE"`` (a single write, which still
+    queues for the write lock) no BEGIN is sent and each statement stands alone.
     """
 
     database = engine.url.database
@@ -224,13 +249,11 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
         mode = conn.get_execution_options().get("sqlite_begin")
         if mode is None:
             mode = "DEFERRED" if _request_is_read_only() else "IMMEDIATE"
-        elif mode == "NONE":
-            return  # each statement is a transaction of its own (a single read)
-        if mode == "IMMEDIATE":
-            dbapi_conn = conn.connection.dbapi_connection
-            if isinstance(dbapi_conn, WriterQueueConnection):
-                dbapi_conn.acquire_writer(busy_timeout_ms / 1000)
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        dbapi_conn = conn.connection.dbapi_connection
+        if mode in ("IMMEDIATE", "NONE_WRITE") and isinstance(dbapi_conn, WriterQueueConnection):
+            dbapi_conn.acquire_writer(busy_timeout_ms / 1000)
+        if mode not in ("NONE", "NONE_WRITE"):  # else each statement is a transaction of its own
+            dbapi_conn.execute(f"BEGIN {mode}")
 
 
 def _request_is_read_only() -> bool:

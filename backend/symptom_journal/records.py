@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import DbSession, UTCDateTime, utcnow
+from .db import DbSession, UTCDateTime, in_transaction, one_statement, utcnow
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed
 from .fields import encode_cursor
 
@@ -209,13 +209,16 @@ def _create(
     now: datetime,
 ) -> Any:
     """Store a new record with one INSERT that does nothing when the id is taken; return it
-    as a row (``row_view``), or None when the id was taken or the INSERT failed (the
-    transaction is then rolled back: nothing else was written in it).
+    as a row (``row_view``), or None when the id was taken or the INSERT failed (a
+    transaction it joined is then rolled back: nothing else was written in it).
 
     The general path (read the id FOR UPDATE, insert through the ORM inside a savepoint) cost
-    twice what the whole rest of a create costs; a new id is by far the common case."""
-    connection = session.connection()
-    if connection.dialect.name not in ("postgresql", "sqlite"):
+    twice what the whole rest of a create costs; a new id is by far the common case. When
+    the request has read nothing before (no treatment session to check), the INSERT runs
+    on its own, outside a transaction: on PostgreSQL that saves the BEGIN and COMMIT round
+    trips."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
         return None
     row = {
         "id": record_id,
@@ -226,12 +229,13 @@ def _create(
         "deleted_at": None,
         **_columns(kind, values),
     }
+    joined = in_transaction(session)
     try:
-        inserted = connection.execute(
-            _insert_if_new(kind.model.__table__, connection.dialect.name), row
-        )
+        with one_statement(session, writes=True) as connection:
+            inserted = connection.execute(_insert_if_new(kind.model.__table__, dialect), row)
     except IntegrityError:  # e.g. its treatment session deleted meanwhile
-        session.rollback()
+        if joined:
+            session.rollback()
         return None
     if inserted.rowcount != 1:
         return None
@@ -492,7 +496,8 @@ def list_page(
     given = frozenset(name for name in ("day_from", "day_to", "after_time") if name in params)
     statement = _list_statement(kind.model, kind.time_field, changes, given, names)
     view = row_view(kind.model)
-    rows = [view._make(row) for row in session.connection().execute(statement, params).all()]
+    with one_statement(session, writes=False) as connection:
+        rows = [view._make(row) for row in connection.execute(statement, params).all()]
     if len(rows) <= limit:
         return Page(rows, None)
     last = rows[limit - 1]

@@ -8,7 +8,7 @@ import os
 
 from sqlalchemy import text
 
-from symptom_journal.db import WriterQueueConnection
+from symptom_journal.db import WriterQueueConnection, standalone
 from symptom_journal.extensions import db
 
 
@@ -43,6 +43,25 @@ def test_a_write_transaction_holds_the_writer_lock_until_it_ends(app):
                 assert lock_is_free(path)
 
 
+def test_a_single_write_outside_a_transaction_still_queues_for_the_lock(app):
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return  # nothing to queue for: see above
+        path = f"{engine.url.database}-writer.lock"
+        with engine.connect() as conn:
+            standalone(conn, writes=True)
+            conn.execute(text("SELECT count(*) FROM users"))
+            assert not lock_is_free(path)
+            assert not conn.connection.dbapi_connection.in_transaction  # no BEGIN was sent
+            conn.commit()
+            assert lock_is_free(path)
+        with engine.connect() as conn:
+            standalone(conn)  # a single read
+            conn.execute(text("SELECT count(*) FROM users"))
+            assert lock_is_free(path)
+
+
 def test_readers_never_take_the_writer_lock(app):
     with app.app_context():
         engine = db.engine
@@ -55,10 +74,10 @@ def test_readers_never_take_the_writer_lock(app):
                 assert not isinstance(reader.connection.dbapi_connection, WriterQueueConnection)
 
 
-def test_a_write_request_reads_its_user_before_its_write_transaction_begins(app, patient):
+def record_transactions(app, send):
+    """Return each transaction a request begins (with how: its sqlite_begin or isolation
+    level execution option) and each commit, in order."""
     from sqlalchemy import event
-
-    from ..factories import entry_body
 
     seen: list[tuple[str, str | None]] = []
 
@@ -74,15 +93,44 @@ def test_a_write_request_reads_its_user_before_its_write_transaction_begins(app,
     event.listen(engine, "begin", on_begin)
     event.listen(engine, "commit", on_commit)
     try:
-        response = patient.put(
-            "/api/v1/entries/0b8f7a52-2f87-4a36-9a4e-6d0c5b1f6a10", json=entry_body()
-        )
+        response = send()
     finally:
         event.remove(engine, "begin", on_begin)
         event.remove(engine, "commit", on_commit)
     assert response.status_code == 201, response.get_json()
+    return seen, engine.dialect.name
+
+
+def test_a_create_reads_its_user_then_writes_one_statement_on_its_own(app, patient):
+    from ..factories import entry_body
+
+    seen, dialect = record_transactions(
+        app,
+        lambda: patient.put(
+            "/api/v1/entries/0b8f7a52-2f87-4a36-9a4e-6d0c5b1f6a10", json=entry_body()
+        ),
+    )
     # The user is read on a connection of its own outside any transaction (one SELECT
-    # stands alone: no BEGIN on SQLite, autocommit on PostgreSQL), before the view's
-    # transaction begins: on SQLite only the view's takes the write lock.
-    standalone = "NONE" if engine.dialect.name == "sqlite" else "AUTOCOMMIT"
+    # stands alone: no BEGIN on SQLite, autocommit on PostgreSQL), and so is the INSERT,
+    # the request's only write: on SQLite it queues for the write lock, and nothing holds
+    # that lock while the body is parsed.
+    if dialect == "sqlite":
+        assert seen == [("begin", "NONE"), ("begin", "NONE_WRITE"), ("commit", None)]
+    else:
+        assert seen == [("begin", "AUTOCOMMIT"), ("begin", "AUTOCOMMIT"), ("commit", None)]
+
+
+def test_a_create_that_reads_first_writes_in_the_same_transaction(app, patient):
+    from ..factories import entry_body, put_session
+
+    session_id = put_session(patient)["id"]
+    seen, dialect = record_transactions(
+        app,
+        lambda: patient.post(
+            "/api/v1/entries", json=entry_body(session_id=session_id, phase="pre")
+        ),
+    )
+    # Checking the treatment session begins the request's transaction (IMMEDIATE on
+    # SQLite), and the INSERT joins it.
+    standalone = "NONE" if dialect == "sqlite" else "AUTOCOMMIT"
     assert seen == [("begin", standalone), ("begin", None), ("commit", None)]
