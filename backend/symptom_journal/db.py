@@ -202,6 +202,13 @@ def in_transaction(session: DbSession) -> bool:
     return plain.in_transaction()
 
 
+def commit(session: DbSession) -> None:
+    """Commit ``session``'s transaction if it began one: a request whose only statement ran
+    on its own (``one_statement``) has nothing to commit, and an empty commit costs 25 µs."""
+    if in_transaction(session):
+        session.commit()
+
+
 @contextmanager
 def one_statement(session: DbSession, *, writes: bool) -> Iterator[Connection]:
     """Yield the connection for a request's single statement: the session's own when the
