@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .accounts.auth import register_auth
 from .config import build_config, default_instance_path, load_secret_key
-from .db import configure_sqlite, ping_after_idle, sqlite_engine_options
+from .db import configure_server, configure_sqlite, sqlite_engine_options
 from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .jsonprovider import OrjsonProvider
@@ -57,8 +57,11 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
-        elif not options.get("pool_pre_ping"):
-            ping_after_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE"])
+        else:
+            configure_server(
+                db.engine,
+                0 if options.get("pool_pre_ping") else app.config["DATABASE_PING_AFTER_IDLE"],
+            )
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -3,10 +3,11 @@ database dropped them (db.ping_after_idle)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -60,3 +61,25 @@ def test_a_connection_in_steady_use_is_not_checked(engine):
         conn.execute(text("SELECT 7"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT 7")).scalar() == 7
+
+
+def test_timestamps_come_back_in_utc_from_every_database(app, patient, sql):
+    from symptom_journal.extensions import db
+    from symptom_journal.journal.models import Entry
+
+    from ..factories import entry_body
+
+    created = patient.post(
+        "/api/v1/entries", json=entry_body(recorded_at="2026-03-10T08:15:00-05:30")
+    ).get_json()
+    recorded_at, created_at = sql(
+        lambda session: session.execute(select(Entry.recorded_at, Entry.created_at)).one()
+    )
+    assert recorded_at == datetime(2026, 3, 10, 13, 45, tzinfo=UTC)
+    for moment in (recorded_at, created_at):
+        assert moment.tzinfo is UTC  # the same zone object whatever the database
+    assert created["recorded_at"] == "2026-03-10T08:15:00-05:30"
+    assert datetime.fromisoformat(created["created_at"]).utcoffset() == timedelta(0)
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # the connections' own time zone
+            assert conn.execute(text("SHOW TIME ZONE")).scalar() == "UTC"
