@@ -280,10 +280,27 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
         if mode is None:
             mode = "DEFERRED" if _request_is_read_only() else "IMMEDIATE"
         dbapi_conn = conn.connection.dbapi_connection
-        if mode in ("IMMEDIATE", "NONE_WRITE") and isinstance(dbapi_conn, WriterQueueConnection):
+        if mode == "IMMEDIATE" and isinstance(dbapi_conn, WriterQueueConnection):
             dbapi_conn.acquire_writer(busy_timeout_ms / 1000)
         if mode not in ("NONE", "NONE_WRITE"):  # else each statement is a transaction of its own
             dbapi_conn.execute(f"BEGIN {mode}")
+
+    # A single write outside a transaction queues for the lock only around the statement
+    # itself, which commits as it ends: its parameters are made ready before, its result
+    # read after, while the other writers go on.
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_single_write(conn: Any, *_: Any) -> None:
+        if conn.get_execution_options().get("sqlite_begin") == "NONE_WRITE":
+            dbapi_conn = conn.connection.dbapi_connection
+            if isinstance(dbapi_conn, WriterQueueConnection):
+                dbapi_conn.acquire_writer(busy_timeout_ms / 1000)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after_single_write(conn: Any, *_: Any) -> None:
+        if conn.get_execution_options().get("sqlite_begin") == "NONE_WRITE":
+            dbapi_conn = conn.connection.dbapi_connection
+            if isinstance(dbapi_conn, WriterQueueConnection):
+                dbapi_conn.release_writer()
 
 
 def _request_is_read_only() -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from symptom_journal.db import WriterQueueConnection, standalone
 from symptom_journal.extensions import db
@@ -49,13 +49,21 @@ def test_a_single_write_outside_a_transaction_still_queues_for_the_lock(app):
         if engine.dialect.name != "sqlite":
             return  # nothing to queue for: see above
         path = f"{engine.url.database}-writer.lock"
-        with engine.connect() as conn:
-            standalone(conn, writes=True)
-            conn.execute(text("SELECT count(*) FROM users"))
-            assert not lock_is_free(path)
-            assert not conn.connection.dbapi_connection.in_transaction  # no BEGIN was sent
-            conn.commit()
-            assert lock_is_free(path)
+        held_while_running: list[bool] = []
+
+        def during(conn, *_):
+            held_while_running.append(not lock_is_free(path))
+
+        event.listen(engine, "before_cursor_execute", during)
+        try:
+            with engine.connect() as conn:
+                standalone(conn, writes=True)
+                conn.execute(text("SELECT count(*) FROM users"))
+                assert not conn.connection.dbapi_connection.in_transaction  # no BEGIN sent
+                assert lock_is_free(path)  # given back as the statement ended
+        finally:
+            event.remove(engine, "before_cursor_execute", during)
+        assert held_while_running == [True]
         with engine.connect() as conn:
             standalone(conn)  # a single read
             conn.execute(text("SELECT count(*) FROM users"))
@@ -77,8 +85,6 @@ def test_readers_never_take_the_writer_lock(app):
 def record_transactions(app, send):
     """Return each transaction a request begins (with how: its sqlite_begin or isolation
     level execution option) and each commit, in order."""
-    from sqlalchemy import event
-
     seen: list[tuple[str, str | None]] = []
 
     def on_begin(conn):
