@@ -1,4 +1,4 @@
-"""Reference WSGI apps for bench/http.py: the floor of what gunicorn and Flask can serve."""
+"""Reference WSGI apps for bench/throughput.py: the floor of what gunicorn and Flask can serve."""
 
 from __future__ import annotations
 
