@@ -58,10 +58,9 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
         else:
-            configure_server(
-                db.engine,
-                0 if options.get("pool_pre_ping") else app.config["DATABASE_PING_AFTER_IDLE"],
-            )
+            # With pool_pre_ping configured, the pool checks every connection itself.
+            idle = None if options.get("pool_pre_ping") else app.config["DATABASE_PING_AFTER_IDLE"]
+            configure_server(db.engine, idle)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -169,16 +169,18 @@ def sqlite_engine_options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def configure_server(engine: Engine, ping_after_idle_seconds: float | None) -> None:
-    """Give every connection to a database server the time zone UTC (timestamps then come
-    back in UTC, with nothing to convert), and check pooled connections that sat idle for
+    """Give every PostgreSQL connection the time zone UTC (timestamps then come back in UTC,
+    with nothing to convert), and check pooled connections that sat idle for
     ``ping_after_idle_seconds`` (None: the pool checks them itself, ``pool_pre_ping``)."""
 
-    @event.listens_for(engine, "connect")
-    def _utc(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute("SET TIME ZONE 'UTC'")
-        cursor.close()
-        dbapi_conn.commit()  # outside any request's transaction, kept for the connection
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _utc(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SET TIME ZONE 'UTC'")
+            cursor.close()
+            dbapi_conn.commit()  # outside any request's transaction, kept for the connection
 
     if ping_after_idle_seconds is not None:
         ping_after_idle(engine, ping_after_idle_seconds)
