@@ -83,3 +83,37 @@ def test_timestamps_come_back_in_utc_from_every_database(app, patient, sql):
     with app.app_context(), db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":  # the connections' own time zone
             assert conn.execute(text("SHOW TIME ZONE")).scalar() == "UTC"
+
+
+def test_a_server_restart_costs_one_503_and_the_retry_lands_once(app, patient, sql):
+    from symptom_journal.extensions import db
+    from symptom_journal.journal.models import Entry
+
+    from ..factories import entry_body
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return  # an SQLite file has no server to restart
+    assert patient.get("/api/v1/entries").status_code == 200  # pooled connections in use
+    killer = create_engine(engine.url, poolclass=NullPool)
+    with killer.connect() as conn:  # as a restart would: every other backend of this database
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    killer.dispose()
+    url = "/api/v1/entries/4d3c2b1a-0f9e-4d8c-b7a6-958473625140"
+    body = entry_body(mood=4)
+    # Used moments ago, the connections are not checked first: the request meets the lost
+    # connection, answers 503 with nothing saved, and the pool connects afresh.
+    refused = patient.put(url, json=body)
+    assert refused.status_code == 503, refused.get_json()
+    assert refused.headers["Retry-After"] == "5"
+    assert "terminating" not in refused.get_data(as_text=True)
+    again = patient.put(url, json=body)
+    assert again.status_code == 201, again.get_json()
+    moods = sql(lambda session: session.scalars(select(Entry.mood)).all())
+    assert moods == [4]
