@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from symptom_journal.summaries.service import week_params
@@ -54,6 +54,8 @@ def test_rolling_means_equal_the_plain_definition(points):
     st.integers(0, 20),
     st.integers(0, 60),
 )
+@example(date.max - timedelta(days=80), 20, 60)  # a period that ends on the calendar's last day
+@example(date.min, 0, 0)
 def test_week_parts_cover_the_period_once(origin, offset, length):
     start = origin + timedelta(days=offset)
     period = Period(start, start + timedelta(days=length))
@@ -63,14 +65,13 @@ def test_week_parts_cover_the_period_once(origin, offset, length):
         first, last = params[f"{part}_from"], params[f"{part}_to"]
         monday = params[f"{part}_week"]
         assert monday.weekday() == 0
-        day = first
-        while day <= last:
+        # By ordinals: a day past the calendar's last (date.max) cannot even be made.
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            day = date.fromordinal(ordinal)
             assert day - timedelta(days=day.weekday()) == monday  # inside its own week
             covered.append(day)
-            day += timedelta(days=1)
-    monday = params["whole_from"]
-    while monday <= params["whole_to"]:
-        assert monday.weekday() == 0
-        covered += [monday + timedelta(days=d) for d in range(7)]
-        monday += timedelta(days=7)
+    whole = range(params["whole_from"].toordinal(), params["whole_to"].toordinal() + 1, 7)
+    for ordinal in whole:
+        assert date.fromordinal(ordinal).weekday() == 0
+        covered += [date.fromordinal(ordinal + d) for d in range(7)]
     assert sorted(covered) == [start + timedelta(days=d) for d in range(length + 1)]
