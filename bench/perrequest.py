@@ -46,7 +46,8 @@ def signed_in_environ(app: Any) -> dict[str, Any]:
         headers={"X-CSRF-Token": token},
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
-    cookies = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    names = (app.config["LOGIN_COOKIE_NAME"], app.config["SESSION_COOKIE_NAME"])
+    cookies = "; ".join(f"{name}={client.get_cookie(name).value}" for name in names)
     return {
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "5000",
