@@ -156,11 +156,22 @@ def migration(name: str):
 
 def test_the_migrations_and_the_models_make_the_same_triggers():
     made_days, made_weeks = migration("0005_entry_days"), migration("0007_entry_weeks")
-    assert made_days.sqlite_ddl() == days.sqlite_ddl()
-    assert made_days.postgresql_ddl() == days.postgresql_ddl()
-    assert made_weeks.sqlite_week_ddl() == days.sqlite_week_ddl()
-    assert made_weeks.postgresql_week_ddl() == days.postgresql_week_ddl()
-    assert days.column_names() == made_days.COLUMNS == made_weeks.COLUMNS
+    latest = migration("0009_add_new_entries_to_their_day")
+    assert latest.sqlite_ddl() == days.sqlite_ddl()
+    assert latest.postgresql_ddl() == days.postgresql_ddl()
+    assert latest.sqlite_week_ddl() == days.sqlite_week_ddl()
+    assert latest.postgresql_week_ddl() == days.postgresql_week_ddl()
+    # What 0009 replaces, and puts back on downgrade, is what 0005 and 0007 made.
+    old_days, old_weeks = made_days.sqlite_ddl(), made_weeks.sqlite_week_ddl()
+    assert latest.previous_sqlite() == [old_days[0], old_weeks[0], old_weeks[2]]
+    old_days, old_weeks = made_days.postgresql_ddl(), made_weeks.postgresql_week_ddl()
+    assert latest.previous_postgresql() == [old_days[1], old_weeks[1]]
+    # and what it keeps is theirs
+    assert latest.sqlite_ddl()[1:] == made_days.sqlite_ddl()[1:]
+    assert latest.sqlite_week_ddl()[1] == made_weeks.sqlite_week_ddl()[1]
+    assert latest.postgresql_ddl()[0::2] == made_days.postgresql_ddl()[0::2]
+    assert latest.postgresql_week_ddl()[0::2] == made_weeks.postgresql_week_ddl()[0::2]
+    assert days.column_names() == made_days.COLUMNS == made_weeks.COLUMNS == latest.COLUMNS
     assert days.MEASURES == made_days.MEASURES == made_weeks.MEASURES == stats.MEASURES
     for dialect in ("sqlite", "postgresql"):
         week = days.week_of("local_date", dialect)
@@ -214,6 +225,7 @@ def test_the_triggers_exist_in_the_migrated_database(sql):
             "entry_days_weeks_insert",
             "entry_days_weeks_delete",
             "entry_days_weeks_update",
+            "entry_days_weeks_moved",
         }
     )
     assert found == expected

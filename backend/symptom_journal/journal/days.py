@@ -3,12 +3,12 @@ database itself.
 
 A summary of five years reads about 1,800 day rows (each measure's daily mean) and 260
 week rows (counts, sums and extremes) instead of aggregating 5,500 entries on every
-request. Triggers on ``entries`` recompute a day's row from its live entries whenever an
-entry of that day is inserted, changed, tombstoned or deleted; triggers on ``entry_days``
-recompute that day's week from its day rows. So every way of writing (the API, import,
-erasure, plain SQL) keeps both right, in the same transaction as the write. The migrations
-that made the tables hold their own copies of these statements; a test holds them to the
-same result.
+request. Triggers on ``entries`` add a new entry to its day's row, and recompute a day's
+row from its live entries whenever an entry of that day is changed, tombstoned or deleted;
+triggers on ``entry_days`` recompute that day's week from its day rows. So every way of
+writing (the API, import, erasure, plain SQL) keeps both right, in the same transaction as
+the write. The migrations that made the tables hold their own copies of these statements;
+a test holds them to the same result.
 """
 
 from __future__ import annotations
@@ -96,6 +96,34 @@ def reduce(where: str) -> str:
     )
 
 
+def add_to_day(dialect: str) -> str:
+    """The statement that adds a new live entry (NEW) to its day's row, making the row if the
+    day has none: one entry more, and each measure's count, sum, smallest and largest moved
+    by the entry's value. Re-summing the day instead cost time in step with the entries the
+    day holds."""
+    present = "(NEW.{m} IS NOT NULL)::int" if dialect == "postgresql" else "NEW.{m} IS NOT NULL"
+    values = ", ".join(f"{present.format(m=m)}, NEW.{m}, NEW.{m}, NEW.{m}" for m in MEASURES)
+
+    def extreme(kind: str, m: str) -> str:  # of the row's and the new value, nulls ignored
+        row, new = f"entry_days.{m}_{kind}", f"excluded.{m}_{kind}"
+        if dialect == "postgresql":
+            return f"{'least' if kind == 'min' else 'greatest'}({row}, {new})"
+        return f"coalesce({kind}({row}, {new}), {row}, {new})"
+
+    updates = ",\n  ".join(
+        f"{m}_n = entry_days.{m}_n + excluded.{m}_n, "
+        f"{m}_sum = coalesce(entry_days.{m}_sum + excluded.{m}_sum, entry_days.{m}_sum, "
+        f"excluded.{m}_sum), {m}_min = {extreme('min', m)}, {m}_max = {extreme('max', m)}"
+        for m in MEASURES
+    )
+    return (
+        f"INSERT INTO entry_days (owner_id, local_date, entries, {', '.join(column_names())})\n"
+        f"VALUES (NEW.owner_id, NEW.local_date, 1, {values})\n"
+        f"ON CONFLICT (owner_id, local_date) DO UPDATE SET entries = entry_days.entries + 1,\n"
+        f"  {updates};"
+    )
+
+
 def _sqlite_refresh(row: str, extra: str = "") -> str:
     where = f"owner_id = {row}.owner_id AND local_date = {row}.local_date{extra}"
     return f"DELETE FROM entry_days WHERE {where};\n{reduce(where)}"
@@ -103,8 +131,8 @@ def _sqlite_refresh(row: str, extra: str = "") -> str:
 
 def sqlite_ddl() -> list[str]:
     return [
-        f"CREATE TRIGGER entries_days_insert AFTER INSERT ON entries BEGIN\n"
-        f"{_sqlite_refresh('NEW')}\nEND",
+        f"CREATE TRIGGER entries_days_insert AFTER INSERT ON entries\n"
+        f"WHEN NEW.deleted_at IS NULL BEGIN\n{add_to_day('sqlite')}\nEND",
         f"CREATE TRIGGER entries_days_delete AFTER DELETE ON entries BEGIN\n"
         f"{_sqlite_refresh('OLD')}\nEND",
         f"CREATE TRIGGER entries_days_update AFTER UPDATE OF {WATCHED} ON entries BEGIN\n"
@@ -123,11 +151,16 @@ def postgresql_ddl() -> list[str]:
         "END $$",
         "CREATE OR REPLACE FUNCTION entries_to_days() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN\n"
-        "  IF TG_OP <> 'INSERT' THEN\n"
-        "    PERFORM entry_days_refresh(OLD.owner_id, OLD.local_date);\n"
+        "  IF TG_OP = 'INSERT' THEN\n"
+        "    IF NEW.deleted_at IS NULL THEN\n"
+        f"      PERFORM pg_advisory_xact_lock({PG_LOCK_CLASS}, hashtext(NEW.owner_id::text));\n"
+        f"      {add_to_day('postgresql')}\n"
+        "    END IF;\n"
+        "    RETURN NULL;\n"
         "  END IF;\n"
-        "  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (NEW.owner_id, NEW.local_date)\n"
-        "      IS DISTINCT FROM (OLD.owner_id, OLD.local_date)) THEN\n"
+        "  PERFORM entry_days_refresh(OLD.owner_id, OLD.local_date);\n"
+        "  IF TG_OP = 'UPDATE' AND (NEW.owner_id, NEW.local_date)\n"
+        "      IS DISTINCT FROM (OLD.owner_id, OLD.local_date) THEN\n"
         "    PERFORM entry_days_refresh(NEW.owner_id, NEW.local_date);\n"
         "  END IF;\n"
         "  RETURN NULL;\nEND $$",
@@ -171,14 +204,34 @@ def _sqlite_week_refresh(row: str) -> str:
     )
 
 
+def _sqlite_week_upsert(row: str) -> str:
+    # The week of a day row that exists has at least that day: its row is written in place.
+    week = week_of(f"{row}.local_date", "sqlite")
+    where = f"owner_id = {row}.owner_id AND local_date BETWEEN {week} AND date({week}, '+6 days')"
+    names = ["days", "entries", *column_names()]
+    return (
+        f"{reduce_weeks(where, week, grouped=False).removesuffix(';')}\n"
+        f"ON CONFLICT (owner_id, week_start) DO UPDATE SET "
+        f"{', '.join(f'{name} = excluded.{name}' for name in names)};"
+    )
+
+
 def sqlite_week_ddl() -> list[str]:
+    moved = (
+        f"OLD.owner_id IS NOT NEW.owner_id OR {week_of('OLD.local_date', 'sqlite')} "
+        f"IS NOT {week_of('NEW.local_date', 'sqlite')}"
+    )
     return [
         f"CREATE TRIGGER entry_days_weeks_insert AFTER INSERT ON entry_days BEGIN\n"
-        f"{_sqlite_week_refresh('NEW')}\nEND",
+        f"{_sqlite_week_upsert('NEW')}\nEND",
         f"CREATE TRIGGER entry_days_weeks_delete AFTER DELETE ON entry_days BEGIN\n"
         f"{_sqlite_week_refresh('OLD')}\nEND",
         f"CREATE TRIGGER entry_days_weeks_update AFTER UPDATE ON entry_days BEGIN\n"
-        f"{_sqlite_week_refresh('OLD')}\n{_sqlite_week_refresh('NEW')}\nEND",
+        f"{_sqlite_week_upsert('NEW')}\nEND",
+        # Day rows keep their key (the triggers write them in place), but should one move,
+        # the week it left is summed again too.
+        f"CREATE TRIGGER entry_days_weeks_moved AFTER UPDATE ON entry_days WHEN {moved} BEGIN\n"
+        f"{_sqlite_week_refresh('OLD')}\nEND",
     ]
 
 
@@ -194,7 +247,9 @@ def postgresql_week_ddl() -> list[str]:
         "END $$",
         "CREATE OR REPLACE FUNCTION entry_days_to_weeks() RETURNS trigger "
         "LANGUAGE plpgsql AS $$\nBEGIN\n"
-        "  IF TG_OP <> 'INSERT' THEN\n"
+        "  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND (OLD.owner_id, "
+        f"{week.format(row='OLD')})\n"
+        f"      IS DISTINCT FROM (NEW.owner_id, {week.format(row='NEW')})) THEN\n"
         f"    PERFORM entry_weeks_refresh(OLD.owner_id, {week.format(row='OLD')});\n"
         "  END IF;\n"
         "  IF TG_OP <> 'DELETE' THEN\n"
