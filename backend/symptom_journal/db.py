@@ -62,14 +62,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        # Replaces the generic path (the driver's processor, then process_result_value).
         if dialect.name != "sqlite":
             # The driver's own aware datetimes; in UTC already on connections whose time
             # zone is UTC (configure_server), which spares a conversion a value.

@@ -195,9 +195,15 @@ def reduce_weeks(where: str, week: str, *, grouped: bool = True) -> str:
     )
 
 
-def _sqlite_week_refresh(row: str) -> str:
+def _sqlite_week(row: str) -> tuple[str, str]:
+    """The SQL of the Monday of ``row``'s week, and the condition on that week's day rows."""
     week = week_of(f"{row}.local_date", "sqlite")
     where = f"owner_id = {row}.owner_id AND local_date BETWEEN {week} AND date({week}, '+6 days')"
+    return week, where
+
+
+def _sqlite_week_refresh(row: str) -> str:
+    week, where = _sqlite_week(row)
     return (
         f"DELETE FROM entry_weeks WHERE owner_id = {row}.owner_id AND week_start = {week};\n"
         f"{reduce_weeks(where, week, grouped=False)}"
@@ -206,8 +212,7 @@ def _sqlite_week_refresh(row: str) -> str:
 
 def _sqlite_week_upsert(row: str) -> str:
     # The week of a day row that exists has at least that day: its row is written in place.
-    week = week_of(f"{row}.local_date", "sqlite")
-    where = f"owner_id = {row}.owner_id AND local_date BETWEEN {week} AND date({week}, '+6 days')"
+    week, where = _sqlite_week(row)
     names = ["days", "entries", *column_names()]
     return (
         f"{reduce_weeks(where, week, grouped=False).removesuffix(';')}\n"
