@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, after_this_request, current_app, g, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, after_this_request, current_app, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
 from ..db import standalone, utcnow
@@ -26,11 +28,58 @@ F = TypeVar("F", bound=Callable[..., Any])
 ANONYMOUS_CSRF_ENDPOINTS = {"auth.login", "auth.register"}
 
 
+# Cookies whose signature a worker has checked, kept so that it is checked once, not on
+# every request: a client sends the same cookie each time, and checking it had cost more
+# than anything else in reading a request. Only cookies that passed are kept.
+VERIFIED_COOKIES = 4096
+
+
 class CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie session (it only holds the CSRF secret), marked Secure over HTTPS."""
+    """Flask's cookie session (it only holds the CSRF secret), marked Secure over HTTPS.
+
+    It accepts exactly the cookies Flask's would. A cookie's signature is checked once per
+    worker, against the keys of the moment (``SECRET_KEY`` and its fallbacks), and kept in
+    ``VERIFIED_COOKIES``; its age is checked on every request.
+    """
+
+    def __init__(self) -> None:
+        self._serializer = lru_cache(maxsize=8)(self._make_serializer)
+        self._verified = lru_cache(maxsize=VERIFIED_COOKIES)(self._verify)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(request.is_secure or app.config.get("SESSION_COOKIE_SECURE"))
+
+    def _make_serializer(self, keys: tuple[str | bytes, ...]) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(
+            list(keys),  # type: ignore[arg-type]
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
+        )
+
+    def _verify(self, keys: tuple[str | bytes, ...], value: str) -> tuple[dict[str, Any], int]:
+        data, signed_at = self._serializer(keys).loads(value, return_timestamp=True)
+        return data, int(signed_at.timestamp())
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value or not app.secret_key:
+            return super().open_session(app, request)
+        # The current key last, as Flask orders them (itsdangerous signs with the last).
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        try:
+            data, signed_at = self._verified(keys, value)
+        except BadSignature:
+            return self.session_class()
+        # As itsdangerous counts it: whole seconds, and a cookie from the future is refused.
+        age = int(time.time()) - signed_at
+        if not 0 <= age <= int(app.permanent_session_lifetime.total_seconds()):
+            return self.session_class()
+        # A copy: a request's changes must not reach the kept value (it holds strings only).
+        return self.session_class(data)
 
 
 def policies() -> dict[str, SessionPolicy]:
