@@ -10,7 +10,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .accounts.auth import register_auth
 from .config import build_config, default_instance_path, load_secret_key
-from .db import configure_server, configure_sqlite, sqlite_engine_options
+from .db import (
+    configure_server,
+    configure_sqlite,
+    release_request_connection,
+    sqlite_engine_options,
+)
 from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .jsonprovider import OrjsonProvider
@@ -54,6 +59,7 @@ def register_extensions(app: Flask) -> None:
         options = sqlite_engine_options(options)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    app.teardown_appcontext(release_request_connection)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)

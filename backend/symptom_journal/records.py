@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import DbSession, UTCDateTime, in_transaction, one_statement, utcnow
+from .db import DbSession, UTCDateTime, engine_of, in_transaction, one_statement, utcnow
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed
 from .fields import encode_cursor
 
@@ -217,7 +217,7 @@ def _create(
     the request has read nothing before (no treatment session to check), the INSERT runs
     on its own, outside a transaction: on PostgreSQL that saves the BEGIN and COMMIT round
     trips."""
-    dialect = session.get_bind().dialect.name
+    dialect = engine_of(session).dialect.name
     if dialect not in ("postgresql", "sqlite"):
         return None
     row = {

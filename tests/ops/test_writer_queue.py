@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import uuid
 
 from sqlalchemy import event, text
 
@@ -83,13 +84,20 @@ def test_readers_never_take_the_writer_lock(app):
 
 
 def record_transactions(app, send):
-    """Return each transaction a request begins (with how: its sqlite_begin or isolation
-    level execution option) and each commit, in order."""
+    """Return each transaction a request begins and each statement it runs (with how: the
+    connection's sqlite_begin or isolation level execution option), and each commit, in
+    order."""
     seen: list[tuple[str, str | None]] = []
 
-    def on_begin(conn):
+    def how(conn):
         options = conn.get_execution_options()
-        seen.append(("begin", options.get("sqlite_begin") or options.get("isolation_level")))
+        return options.get("sqlite_begin") or options.get("isolation_level")
+
+    def on_begin(conn):
+        seen.append(("begin", how(conn)))
+
+    def on_execute(conn, *_args):
+        seen.append(("execute", how(conn)))
 
     def on_commit(conn):
         seen.append(("commit", None))
@@ -97,11 +105,13 @@ def record_transactions(app, send):
     with app.app_context():
         engine = db.engine
     event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", on_execute)
     event.listen(engine, "commit", on_commit)
     try:
         response = send()
     finally:
         event.remove(engine, "begin", on_begin)
+        event.remove(engine, "before_cursor_execute", on_execute)
         event.remove(engine, "commit", on_commit)
     assert response.status_code == 201, response.get_json()
     return seen, engine.dialect.name
@@ -116,14 +126,57 @@ def test_a_create_reads_its_user_then_writes_one_statement_on_its_own(app, patie
             "/api/v1/entries/0b8f7a52-2f87-4a36-9a4e-6d0c5b1f6a10", json=entry_body()
         ),
     )
-    # The user is read on a connection of its own outside any transaction (one SELECT
-    # stands alone: no BEGIN on SQLite, autocommit on PostgreSQL), and so is the INSERT,
-    # the request's only write: on SQLite it queues for the write lock, and nothing holds
-    # that lock while the body is parsed.
+    # The user is read outside any transaction (one SELECT stands alone: no BEGIN on
+    # SQLite, autocommit on PostgreSQL), and so is the INSERT, the request's only write, on
+    # the same connection: on SQLite it queues for the write lock (NONE_WRITE), and nothing
+    # holds that lock while the body is parsed.
     if dialect == "sqlite":
-        assert seen == [("begin", "NONE"), ("begin", "NONE_WRITE"), ("commit", None)]
+        assert seen == [
+            ("begin", "NONE"),
+            ("execute", "NONE"),
+            ("execute", "NONE_WRITE"),
+            ("commit", None),
+        ]
     else:
-        assert seen == [("begin", "AUTOCOMMIT"), ("begin", "AUTOCOMMIT"), ("commit", None)]
+        assert seen == [
+            ("begin", "AUTOCOMMIT"),
+            ("execute", "AUTOCOMMIT"),
+            ("execute", "AUTOCOMMIT"),
+            ("commit", None),
+        ]
+
+
+def test_a_request_takes_one_connection_for_its_statements_that_stand_alone(app, patient):
+    from ..factories import entry_body
+
+    token = patient.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+    with app.app_context():
+        pool = db.engine.pool
+    taken: list[int] = []
+    held: set[int] = set()
+
+    def on_checkout(dbapi_conn, _record, _proxy):
+        taken.append(id(dbapi_conn))
+        held.add(id(dbapi_conn))
+
+    def on_checkin(dbapi_conn, _record):
+        held.discard(id(dbapi_conn))
+
+    event.listen(pool, "checkout", on_checkout)
+    event.listen(pool, "checkin", on_checkin)
+    try:
+        # The sign-in lookup and the INSERT share one connection; the list read likewise.
+        created = patient.put(
+            f"/api/v1/entries/{uuid.uuid4()}", json=entry_body(), headers={"X-CSRF-Token": token}
+        )
+        assert (len(taken), held) == (1, set())  # and it was given back as the request ended
+        listed = patient.get("/api/v1/entries?limit=1")
+        assert (len(taken), held) == (2, set())
+    finally:
+        event.remove(pool, "checkout", on_checkout)
+        event.remove(pool, "checkin", on_checkin)
+    assert created.status_code == 201
+    assert listed.status_code == 200
 
 
 def test_a_create_that_reads_first_writes_in_the_same_transaction(app, patient):
@@ -139,4 +192,11 @@ def test_a_create_that_reads_first_writes_in_the_same_transaction(app, patient):
     # Checking the treatment session begins the request's transaction (IMMEDIATE on
     # SQLite), and the INSERT joins it.
     standalone = "NONE" if dialect == "sqlite" else "AUTOCOMMIT"
-    assert seen == [("begin", standalone), ("begin", None), ("commit", None)]
+    assert seen == [
+        ("begin", standalone),
+        ("execute", standalone),
+        ("begin", None),
+        ("execute", None),
+        ("execute", None),
+        ("commit", None),
+    ]

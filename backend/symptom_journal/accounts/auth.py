@@ -9,12 +9,12 @@ from functools import lru_cache, wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Request, Response, after_this_request, current_app, g, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
-from ..db import standalone, utcnow
+from ..db import request_connection, standalone, utcnow
 from ..errors import error_response
 from ..extensions import csrf, db, login_manager
 from .models import LoginSession, SignedInUser
@@ -63,6 +63,15 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     def _verify(self, keys: tuple[str | bytes, ...], value: str) -> tuple[dict[str, Any], int]:
         data, signed_at = self._serializer(keys).loads(value, return_timestamp=True)
         return data, int(signed_at.timestamp())
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Flask's, with its common case first: an unchanged session sets no cookie (Flask
+        # read six cookie settings before finding that out).
+        if not self.should_set_cookie(app, session):
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         value = request.cookies.get(self.get_cookie_name(app))
@@ -116,12 +125,13 @@ def load_user_from_request(_request: Any) -> SignedInUser | None:
     if not token or len(token) > 128:
         return None
     now = utcnow()
-    # Looked up on a connection of its own, outside the request's transaction: a request
-    # that writes then begins its write transaction (IMMEDIATE on SQLite, where one writer
-    # goes at a time) at the view's first query, and no other worker waits for this one to
-    # parse its body. The one SELECT needs no transaction of its own.
-    with db.engine.connect() as connection:
-        found = resolve_session(standalone(connection), token=token, policies=policies(), now=now)
+    # Looked up outside the request's transaction, on the request's connection for
+    # statements that stand alone: a request that writes then begins its write transaction
+    # (IMMEDIATE on SQLite, where one writer goes at a time) at the view's first query, and
+    # no other worker waits for this one to parse its body. The one SELECT needs no
+    # transaction of its own.
+    connection = standalone(request_connection(db.engine))
+    found = resolve_session(connection, token=token, policies=policies(), now=now)
     if found is None:
         return None
     login, user = found
