@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
+import sqlite3
+import threading
+import time
 import uuid
 
+import pytest
 from sqlalchemy import event, text
 
-from symptom_journal.db import WriterQueueConnection, standalone
+from symptom_journal.db import WriterQueueConnection, can_wait_in_kernel, standalone
 from symptom_journal.extensions import db
 
 
@@ -200,3 +205,97 @@ def test_a_create_that_reads_first_writes_in_the_same_transaction(app, patient):
         ("execute", None),
         ("commit", None),
     ]
+
+
+def waiting_writer(tmp_path) -> tuple[WriterQueueConnection, int]:
+    """Return a writer connection and the descriptor of another holder of its lock."""
+    path = tmp_path / "queue.db"
+    connection = sqlite3.connect(path, factory=WriterQueueConnection)
+    connection.writer_lock_path = f"{path}-writer.lock"
+    holder = os.open(connection.writer_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    return connection, holder
+
+
+def in_thread(where: str, work):
+    """Run ``work`` in the main thread (where the wait is in the kernel, ended by an alarm)
+    or in another one (where the writer polls); return what it returned."""
+    if where == "main thread":
+        assert can_wait_in_kernel()
+        return work()
+    results: list[object] = []
+    thread = threading.Thread(target=lambda: results.append(work()))
+    thread.start()
+    thread.join(10)
+    return results[0]
+
+
+def timed_acquire(connection: WriterQueueConnection, timeout: float):
+    def work():
+        started = time.monotonic()
+        connection.acquire_writer(timeout)
+        return time.monotonic() - started, connection._writer_held
+
+    return work
+
+
+@pytest.mark.parametrize("where", ["main thread", "another thread"])
+def test_a_waiting_writer_takes_the_lock_once_it_is_given_back(tmp_path, where):
+    connection, holder = waiting_writer(tmp_path)
+    handler = signal.getsignal(signal.SIGALRM)
+    releaser = threading.Timer(0.2, fcntl.flock, (holder, fcntl.LOCK_UN))
+    releaser.start()
+    try:
+        waited, held = in_thread(where, timed_acquire(connection, 10))
+    finally:
+        releaser.join()
+    assert held
+    assert not lock_is_free(connection.writer_lock_path)
+    assert 0.15 <= waited < 5  # it waited for the holder, and not for its own timeout
+    connection.release_writer()
+    assert lock_is_free(connection.writer_lock_path)
+    # No alarm left set, and the process's own handler back in place.
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) == handler
+    connection.close()
+    os.close(holder)
+
+
+@pytest.mark.parametrize("where", ["main thread", "another thread"])
+def test_a_waiting_writer_goes_on_without_the_lock_at_its_timeout(tmp_path, where):
+    connection, holder = waiting_writer(tmp_path)
+    handler = signal.getsignal(signal.SIGALRM)
+
+    waited, held = in_thread(where, timed_acquire(connection, 0.3))
+
+    assert not held
+    assert 0.25 <= waited < 5
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) == handler
+    # The holder still has it; once it lets go, the same connection can take it.
+    fcntl.flock(holder, fcntl.LOCK_UN)
+    connection.acquire_writer(0.3)
+    assert not lock_is_free(connection.writer_lock_path)
+    connection.close()  # and closing gives it back
+    assert lock_is_free(connection.writer_lock_path)
+    os.close(holder)
+
+
+def test_a_writer_leaves_a_timer_set_by_someone_else_alone(tmp_path):
+    connection, holder = waiting_writer(tmp_path)
+    rang: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, _frame: rang.append(signum))
+    signal.setitimer(signal.ITIMER_REAL, 30)
+    try:
+        assert not can_wait_in_kernel()
+        waited, held = timed_acquire(connection, 0.2)()  # polls instead
+        remaining, _interval = signal.getitimer(signal.ITIMER_REAL)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not held
+    assert 0.15 <= waited < 5
+    assert 25 < remaining <= 30
+    assert rang == []
+    connection.close()
+    os.close(holder)
