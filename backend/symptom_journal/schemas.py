@@ -57,35 +57,45 @@ def compile_dump(schema: ma.Schema, kind: type) -> Dump:
     its own (a row tuple cannot). Method fields call the schema's method; any other field the
     function cannot do plainly is called."""
     namespace: dict[str, Any] = {"_ABSENT": _ABSENT, "missing": missing, "schema": schema}
-    lines = ["def dump(obj):", "    out = {}"]
+    # The fields every object has go into one dict display, in order, from values read
+    # into locals first; from the first field that may be left out, one statement each.
+    reads: list[str] = []
+    display: list[str] = []
+    lines: list[str] = []
     own_attributes = any("__dict__" in vars(klass) for klass in kind.__mro__)
     for number, (name, field) in enumerate(schema.dump_fields.items()):
-        key = field.data_key if field.data_key is not None else name
+        key = repr(field.data_key if field.data_key is not None else name)
         attribute = field.attribute or name
-        namespace[f"key{number}"], namespace[f"attribute{number}"] = key, attribute
-        expression = _plain_expression(field, "value")
+        namespace[f"attribute{number}"] = attribute
+        value = f"value{number}"
+        expression = _plain_expression(field, value)
         if isinstance(field, fields.Method) and field.serialize_method_name:
             lines += [
-                f"    value = schema.{field.serialize_method_name}(obj)",
-                "    if value is not missing:",
-                f"        out[key{number}] = value",
+                f"    {value} = schema.{field.serialize_method_name}(obj)",
+                f"    if {value} is not missing:",
+                f"        out[{key}] = {value}",
             ]
         elif expression is None:
             namespace[f"field{number}"] = field
             lines += [
-                f"    value = field{number}.serialize(attribute{number}, obj, "
+                f"    {value} = field{number}.serialize(attribute{number}, obj, "
                 "accessor=schema.get_attribute)",
-                "    if value is not missing:",
-                f"        out[key{number}] = value",
+                f"    if {value} is not missing:",
+                f"        out[{key}] = {value}",
             ]
         elif attribute.isidentifier() and hasattr(kind, attribute):
-            lines += [f"    value = obj.{attribute}", f"    out[key{number}] = {expression}"]
+            if lines:
+                lines += [f"    {value} = obj.{attribute}", f"    out[{key}] = {expression}"]
+            else:
+                reads.append(f"    {value} = obj.{attribute}")
+                display.append(f"        {key}: {expression},")
         elif own_attributes:
             lines += [
-                f"    value = getattr(obj, attribute{number}, _ABSENT)",
-                "    if value is not _ABSENT:",
-                f"        out[key{number}] = {expression}",
+                f"    {value} = getattr(obj, attribute{number}, _ABSENT)",
+                f"    if {value} is not _ABSENT:",
+                f"        out[{key}] = {expression}",
             ]
+    lines = ["def dump(obj):", *reads, "    out = {", *display, "    }", *lines]
     lines.append("    return out")
     source = "\n".join(lines)
     exec(compile(source, f"<dump {type(schema).__name__}>", "exec"), namespace)  # noqa: S102 - our own field names only

@@ -146,8 +146,10 @@ class EntryOut(RecordOut):
     )
 
     def _flags(self, entry: Any) -> list[str]:
-        config = current_app.config
         systolic, diastolic = entry.systolic, entry.diastolic
+        if systolic is None and diastolic is None:
+            return []  # most entries: no reading, and no settings to look up
+        config = current_app.config
         high = (systolic is not None and systolic >= config["BP_ALERT_SYSTOLIC"]) or (
             diastolic is not None and diastolic >= config["BP_ALERT_DIASTOLIC"]
         )
