@@ -131,24 +131,12 @@ def test_a_create_reads_its_user_then_writes_one_statement_on_its_own(app, patie
             "/api/v1/entries/0b8f7a52-2f87-4a36-9a4e-6d0c5b1f6a10", json=entry_body()
         ),
     )
-    # The user is read outside any transaction (one SELECT stands alone: no BEGIN on
-    # SQLite, autocommit on PostgreSQL), and so is the INSERT, the request's only write, on
-    # the same connection: on SQLite it queues for the write lock (NONE_WRITE), and nothing
-    # holds that lock while the body is parsed.
-    if dialect == "sqlite":
-        assert seen == [
-            ("begin", "NONE"),
-            ("execute", "NONE"),
-            ("execute", "NONE_WRITE"),
-            ("commit", None),
-        ]
-    else:
-        assert seen == [
-            ("begin", "AUTOCOMMIT"),
-            ("execute", "AUTOCOMMIT"),
-            ("execute", "AUTOCOMMIT"),
-            ("commit", None),
-        ]
+    # The user is read on the driver's cursor directly, outside any transaction (no BEGIN
+    # on SQLite, autocommit on PostgreSQL), so SQLAlchemy sees only the INSERT, the
+    # request's only write, which stands alone on the same connection: on SQLite it queues
+    # for the write lock (NONE_WRITE), and nothing holds that lock while the body is parsed.
+    how = "NONE_WRITE" if dialect == "sqlite" else "AUTOCOMMIT"
+    assert seen == [("begin", how), ("execute", how), ("commit", None)]
 
 
 def test_a_request_takes_one_connection_for_its_statements_that_stand_alone(app, patient):
@@ -188,23 +176,16 @@ def test_a_create_that_reads_first_writes_in_the_same_transaction(app, patient):
     from ..factories import entry_body, put_session
 
     session_id = put_session(patient)["id"]
-    seen, dialect = record_transactions(
+    seen, _dialect = record_transactions(
         app,
         lambda: patient.post(
             "/api/v1/entries", json=entry_body(session_id=session_id, phase="pre")
         ),
     )
     # Checking the treatment session begins the request's transaction (IMMEDIATE on
-    # SQLite), and the INSERT joins it.
-    standalone = "NONE" if dialect == "sqlite" else "AUTOCOMMIT"
-    assert seen == [
-        ("begin", standalone),
-        ("execute", standalone),
-        ("begin", None),
-        ("execute", None),
-        ("execute", None),
-        ("commit", None),
-    ]
+    # SQLite), and the INSERT joins it. (The user was read on the driver's cursor, outside
+    # any transaction.)
+    assert seen == [("begin", None), ("execute", None), ("execute", None), ("commit", None)]
 
 
 def waiting_writer(tmp_path) -> tuple[WriterQueueConnection, int]:
