@@ -170,9 +170,14 @@ def _try_lock(fd: int) -> bool:
 
 def can_wait_in_kernel() -> bool:
     """Return whether a writer here may wait for the lock with an alarm to end the wait:
-    in the main thread (the only one that takes signals), with no timer set by anyone else."""
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    return in_main_thread and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    in the main thread (the only one that takes signals), with no timer set by anyone else,
+    and an alarm handler that can be put back afterwards (one set from outside Python
+    cannot)."""
+    return (
+        threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        and signal.getsignal(signal.SIGALRM) is not None
+    )
 
 
 def _wait_for_lock(fd: int, timeout: float) -> bool:
@@ -190,14 +195,13 @@ def _wait_for_lock(fd: int, timeout: float) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX)
         waiting = False
     except _WriterWaitTimedOut:
-        waiting = False
         # The alarm may have rung just as the lock was granted; taking it again without
         # waiting tells (a lock this file already holds is granted again).
         return _try_lock(fd)
     finally:
         waiting = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        signal.signal(signal.SIGALRM, previous)
     return True
 
 

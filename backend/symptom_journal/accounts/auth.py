@@ -43,6 +43,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self._serializer = lru_cache(maxsize=8)(self._make_serializer)
         self._verified = lru_cache(maxsize=VERIFIED_COOKIES)(self._verify)
 
