@@ -444,22 +444,18 @@ def _list_statement(
     if "day_to" in given:
         query = query.where(model.local_date <= DAY_TO)
     query = query.where(*(getattr(model, name) == bindparam(f"is_{name}") for name in filters))
+    time = model.updated_at if changes else getattr(model, time_field)
     if changes:
-        time = model.updated_at
         query = query.where(time >= SINCE)
-        if "after_time" in given:
-            query = query.where(
-                or_(time > AFTER_TIME, and_(time == AFTER_TIME, model.id > AFTER_ID))
-            )
-        query = query.order_by(time.asc(), model.id.asc())
-    else:
-        time = getattr(model, time_field)
-        if "after_time" in given:
-            query = query.where(
-                or_(time < AFTER_TIME, and_(time == AFTER_TIME, model.id < AFTER_ID))
-            )
-        query = query.order_by(time.desc(), model.id.desc())
-    return query.with_only_columns(*row_view(model).columns).limit(LIMIT)
+    if "after_time" in given:  # past the cursor, in the page's own order
+        later_time, later_id = (
+            (time > AFTER_TIME, model.id > AFTER_ID)
+            if changes
+            else (time < AFTER_TIME, model.id < AFTER_ID)
+        )
+        query = query.where(or_(later_time, and_(time == AFTER_TIME, later_id)))
+    order = (time.asc(), model.id.asc()) if changes else (time.desc(), model.id.desc())
+    return query.order_by(*order).with_only_columns(*row_view(model).columns).limit(LIMIT)
 
 
 def list_page(

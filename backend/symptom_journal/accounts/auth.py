@@ -44,25 +44,28 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         super().__init__()
-        self._serializer = lru_cache(maxsize=8)(self._make_serializer)
+        self._serializers: dict[tuple[str | bytes, ...], URLSafeTimedSerializer] = {}
         self._verified = lru_cache(maxsize=VERIFIED_COOKIES)(self._verify)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(request.is_secure or app.config.get("SESSION_COOKIE_SECURE"))
 
-    def _make_serializer(self, keys: tuple[str | bytes, ...]) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(
-            list(keys),  # type: ignore[arg-type]
-            salt=self.salt,
-            serializer=self.serializer,
-            signer_kwargs={
-                "key_derivation": self.key_derivation,
-                "digest_method": self.digest_method,
-            },
-        )
+    def _serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's signing serializer, made once per set of keys (SECRET_KEY and its
+        fallbacks): cookies checked under other keys are then never found again."""
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            if len(self._serializers) >= 8:  # keys rotated many times over: start afresh
+                self._serializers.clear()
+            serializer = self.get_signing_serializer(app)
+            if serializer is not None:
+                self._serializers[keys] = serializer
+        return serializer
 
-    def _verify(self, keys: tuple[str | bytes, ...], value: str) -> tuple[dict[str, Any], int]:
-        data, signed_at = self._serializer(keys).loads(value, return_timestamp=True)
+    @staticmethod
+    def _verify(serializer: URLSafeTimedSerializer, value: str) -> tuple[dict[str, Any], int]:
+        data, signed_at = serializer.loads(value, return_timestamp=True)
         return data, int(signed_at.timestamp())
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
@@ -76,12 +79,11 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         value = request.cookies.get(self.get_cookie_name(app))
-        if not value or not app.secret_key:
+        serializer = self._serializer(app)
+        if not value or serializer is None:
             return super().open_session(app, request)
-        # The current key last, as Flask orders them (itsdangerous signs with the last).
-        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         try:
-            data, signed_at = self._verified(keys, value)
+            data, signed_at = self._verified(serializer, value)
         except BadSignature:
             return self.session_class()
         # As itsdangerous counts it: whole seconds, and a cookie from the future is refused.
