@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import signal
 import sqlite3
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import current_app, g
 from sqlalchemy import DateTime, Dialect, MetaData, event
@@ -117,6 +119,8 @@ class WriterQueueConnection(sqlite3.Connection):
     writer_lock_path: str | None = None
     _writer_fd: int | None = None
     _writer_held = False
+    # Writes ended since this connection last asked for a checkpoint (``checkpoints``).
+    _writes = 0
 
     def acquire_writer(self, timeout: float) -> None:
         if self.writer_lock_path is None or self._writer_held:
@@ -137,6 +141,10 @@ class WriterQueueConnection(sqlite3.Connection):
         if self._writer_held and self._writer_fd is not None:
             fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
             self._writer_held = False
+            self._writes += 1
+            if self._writes >= CHECKPOINT_EVERY_WRITES and self.writer_lock_path is not None:
+                self._writes = 0
+                checkpoints.ask(self.writer_lock_path.removesuffix(WRITER_LOCK_SUFFIX))
 
     def commit(self) -> None:
         try:
@@ -158,6 +166,87 @@ class WriterQueueConnection(sqlite3.Connection):
             if self._writer_fd is not None:
                 os.close(self._writer_fd)
                 self._writer_fd = None
+
+
+WRITER_LOCK_SUFFIX = "-writer.lock"
+# A connection asks for a checkpoint every this many writes of its own: a few hundred WAL
+# pages (an entry writes about nine), copied in 1-2 ms.
+CHECKPOINT_EVERY_WRITES = 48
+# SQLite's own checkpoint, inside the commit that takes the WAL past this many pages, is
+# left only to finish what the background one could not (see BackgroundCheckpoints).
+AUTOCHECKPOINT_PAGES = 4000
+
+
+class BackgroundCheckpoints:
+    """Copies SQLite's write-ahead log into the database file on a thread of its own.
+
+    SQLite does it itself inside the commit that takes the WAL past ``wal_autocheckpoint``
+    pages, holding the writer lock (``WriterQueueConnection``) throughout: the two
+    ``fsync`` calls and the copying took 4 ms for 1,000 pages here, and every writer queued
+    behind them. Creating entries from two workers then answered at a p99 of 3-6x the p50;
+    with no checkpoints at all, 1.6-1.9x.
+
+    Here a thread copies the pages while the writers go on (a ``PASSIVE`` checkpoint, which
+    never waits for readers or writers and never takes the writer lock), whenever a
+    connection has ended ``CHECKPOINT_EVERY_WRITES`` writes. The log starts again from its
+    beginning at the first write after a checkpoint that left nothing behind; under a steady
+    stream of writes one may not, and SQLite's own checkpoint at ``AUTOCHECKPOINT_PAGES``
+    then copies the last few pages and lets the log start again.
+
+    One thread a process, started when first needed (so after a fork, in the worker).
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._asked = threading.Condition(self._lock)
+        self._waiting: set[str] = set()
+        self._thread: threading.Thread | None = None
+        self.done = 0  # checkpoints run in this process
+
+    def ask(self, database: str) -> None:
+        """Have the thread checkpoint ``database`` soon (once, however often asked)."""
+        with self._lock:
+            self._waiting.add(database)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="sqlite-checkpoints", daemon=True
+                )
+                self._thread.start()
+            self._asked.notify()
+
+    def _run(self) -> None:
+        # The alarm that ends a writer's wait (_wait_for_lock) must reach the main thread.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        while True:
+            with self._lock:
+                while not self._waiting:
+                    self._asked.wait()
+                database = self._waiting.pop()
+            checkpoint(database)
+            self.done += 1
+
+
+def checkpoint(database: str) -> None:
+    """Copy what ``database``'s write-ahead log holds into the database file, as far as
+    readers allow, without waiting for anyone (``PASSIVE``). A failure is logged and
+    otherwise ignored: the log keeps every write, and SQLite's own checkpoint still runs."""
+    try:
+        # mode=rw: never makes a database where the file has gone.
+        address = f"file:{quote(database)}?mode=rw"
+        connection = sqlite3.connect(address, uri=True, isolation_level=None)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        logging.getLogger(__name__).warning("checkpoint of %s failed: %s", database, error)
+
+
+checkpoints = BackgroundCheckpoints()
 
 
 def _try_lock(fd: int) -> bool:
@@ -368,7 +457,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     """
 
     database = engine.url.database
-    lock_path = f"{database}-writer.lock" if database and database != ":memory:" else None
+    on_file = bool(database) and database != ":memory:"
+    lock_path = f"{database}{WRITER_LOCK_SUFFIX}" if on_file else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -380,6 +470,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if on_file:  # the rest is copied in the background (BackgroundCheckpoints)
+            cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
