@@ -32,7 +32,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import DbSession, UTCDateTime, engine_of, in_transaction, one_statement, utcnow
+from .db import (
+    DbSession,
+    UTCDateTime,
+    engine_of,
+    execute_on_driver,
+    in_transaction,
+    one_statement,
+    request_connection,
+    standalone,
+    utcnow,
+)
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed
 from .fields import encode_cursor
 
@@ -230,14 +240,18 @@ def _create(
         **_columns(kind, values),
     }
     joined = in_transaction(session)
+    statement = _insert_if_new(kind.model.__table__, dialect)
     try:
-        with one_statement(session, writes=True) as connection:
-            inserted = connection.execute(_insert_if_new(kind.model.__table__, dialect), row)
+        if joined:
+            rowcount = session.connection().execute(statement, row).rowcount
+        else:
+            connection = standalone(request_connection(engine_of(session)), writes=True)
+            rowcount = execute_on_driver(connection, statement, row, writes=True).rowcount
     except IntegrityError:  # e.g. its treatment session deleted meanwhile
         if joined:
             session.rollback()
         return None
-    if inserted.rowcount != 1:
+    if rowcount != 1:
         return None
     view = row_view(kind.model)
     return view._make(row[column.key] for column in view.columns)

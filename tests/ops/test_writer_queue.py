@@ -4,6 +4,7 @@ handler; readers never take it, and it is free again once a write transaction en
 from __future__ import annotations
 
 import fcntl
+import importlib
 import os
 import signal
 import sqlite3
@@ -16,6 +17,9 @@ from sqlalchemy import event, text
 
 from symptom_journal.db import WriterQueueConnection, can_wait_in_kernel, standalone
 from symptom_journal.extensions import db
+
+# The module, not the Flask-SQLAlchemy object the package exports under the same name.
+db_module = importlib.import_module("symptom_journal.db")
 
 
 def lock_is_free(path: str) -> bool:
@@ -122,21 +126,51 @@ def record_transactions(app, send):
     return seen, engine.dialect.name
 
 
-def test_a_create_reads_its_user_then_writes_one_statement_on_its_own(app, patient):
+def test_a_create_reads_its_user_then_writes_one_statement_on_its_own(app, patient, monkeypatch):
     from ..factories import entry_body
 
-    seen, dialect = record_transactions(
+    # Both statements go to the driver's cursor (execute_on_driver): record each, whether it
+    # stood outside any transaction (no BEGIN on SQLite, autocommit on PostgreSQL) and
+    # whether it queued as a write; on SQLite also every statement the driver sent, and
+    # whether the writer lock was held as each began.
+    ran: list[tuple[str, bool, bool]] = []
+    traced: list[tuple[str, bool]] = []
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        lock = f"{db.engine.url.database}-writer.lock"
+    real = db_module._run_on_driver
+
+    def recording(connection, compiled, values, *, writes):
+        dbapi = connection.connection.dbapi_connection
+        if dialect == "sqlite":
+            dbapi.set_trace_callback(lambda sql: traced.append((sql, not lock_is_free(lock))))
+            alone = not dbapi.in_transaction
+        else:
+            alone = dbapi.autocommit
+        try:
+            return real(connection, compiled, values, writes=writes)
+        finally:
+            if dialect == "sqlite":
+                dbapi.set_trace_callback(None)
+            ran.append((compiled.sql.split()[0], alone, writes))
+
+    monkeypatch.setattr(db_module, "_run_on_driver", recording)
+    seen, _dialect = record_transactions(
         app,
         lambda: patient.put(
             "/api/v1/entries/0b8f7a52-2f87-4a36-9a4e-6d0c5b1f6a10", json=entry_body()
         ),
     )
-    # The user is read on the driver's cursor directly, outside any transaction (no BEGIN
-    # on SQLite, autocommit on PostgreSQL), so SQLAlchemy sees only the INSERT, the
-    # request's only write, which stands alone on the same connection: on SQLite it queues
-    # for the write lock (NONE_WRITE), and nothing holds that lock while the body is parsed.
-    how = "NONE_WRITE" if dialect == "sqlite" else "AUTOCOMMIT"
-    assert seen == [("begin", how), ("execute", how), ("commit", None)]
+    # SQLAlchemy runs nothing: the user is read, then the INSERT (the request's only write)
+    # stands alone on the same connection. Nothing holds the SQLite writer lock while the
+    # body is parsed; the INSERT queues for it.
+    assert seen == []
+    assert ran == [("SELECT", True, False), ("INSERT", True, True)]
+    if dialect == "sqlite":
+        # (The trace repeats a statement for each trigger it fires.)
+        sent = [(sql.split()[0], held) for sql, held in dict.fromkeys(traced)]
+        assert sent == [("SELECT", False), ("INSERT", True)]  # no BEGIN, no COMMIT
+        assert lock_is_free(lock)  # given back as the INSERT ended
 
 
 def test_a_request_takes_one_connection_for_its_statements_that_stand_alone(app, patient):

@@ -7,15 +7,14 @@ import hashlib
 import math
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Select, bindparam, case, delete, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Connection, Select, bindparam, case, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
-from ..db import DbSession
+from ..db import DbSession, execute_on_driver
 from ..errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
 from .models import LoginSession, SignedInSession, SignedInUser, User
 from .passwords import PasswordHasher, password_problems
@@ -212,45 +211,6 @@ def _resolve_statement() -> Select[Any]:
     )
 
 
-@dataclass(frozen=True)
-class _DriverQuery:
-    """The sign-in lookup as the database driver takes it: SQL text compiled by SQLAlchemy
-    for one dialect, and each column's SQLAlchemy result processor (None: as it comes)."""
-
-    sql: str
-    named: bool
-    processors: tuple[Callable[[Any], Any] | None, ...]
-
-
-@functools.cache
-def _driver_query(dialect: Dialect) -> _DriverQuery:
-    statement = _resolve_statement()
-    return _DriverQuery(
-        str(statement.compile(dialect=dialect)),
-        dialect.paramstyle in ("named", "pyformat"),
-        tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        ),
-    )
-
-
-def _lookup_on_driver(connection: Connection, digest: str) -> tuple[Any, ...] | None:
-    query = _driver_query(connection.dialect)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(query.sql, {"token_hash": digest} if query.named else (digest,))
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
-    if row is None:
-        return None
-    return tuple(
-        value if process is None else process(value)
-        for process, value in zip(query.processors, row, strict=True)
-    )
-
-
 def resolve_session(
     connection: Connection, *, token: str, policies: dict[str, SessionPolicy], now: datetime
 ) -> tuple[SignedInSession, SignedInUser] | None:
@@ -259,16 +219,10 @@ def resolve_session(
     A session past its idle timeout or absolute lifetime no longer resolves.
 
     Every signed-in request makes this one indexed read, so it goes to the driver's cursor
-    directly, with SQL and result processing from SQLAlchemy (``_driver_query``); through
-    ``Connection.execute`` it cost five times as long as the read itself. Any error sends
-    it through SQLAlchemy instead, which reports it (a lost connection, a missing table) and
-    replaces a connection that went bad.
+    directly (``execute_on_driver``); through ``Connection.execute`` it cost five times as
+    long as the read itself.
     """
-    digest = token_hash(token)
-    try:
-        row = _lookup_on_driver(connection, digest)
-    except (SQLAlchemyError, connection.dialect.loaded_dbapi.Error):
-        row = connection.execute(_resolve_statement(), {"token_hash": digest}).first()
+    row = execute_on_driver(connection, _resolve_statement(), {"token_hash": token_hash(token)}).row
     if row is None:
         return None
     login_id, last_seen_at, expires_at, *user_values = row
