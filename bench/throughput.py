@@ -9,6 +9,7 @@ Flask hello's mean over its two runs.
 
     python bench/throughput.py                 # SQLite
     python bench/throughput.py --db postgresql
+    python bench/throughput.py --db postgresql --only create --cpu   # where the CPU time goes
 
 (Not named http.py: a file of that name in bench/ would shadow the standard library's
 http package for every script run from this folder.)
@@ -81,11 +82,67 @@ def wrk(url: str, headers: dict[str, str], script: str | None = None) -> dict[st
     p99 = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
+        "requests": float(re.search(r"(\d+) requests in", output).group(1)),  # type: ignore[union-attr]
         "rate": rate,
         "p50": p50,
         "p99": p99,
         "errors": float(errors.group(1)) if errors else 0.0,
     }
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU time (user and system) each of ``pids`` has used so far; gone ones left out."""
+    per_tick = 1 / os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) * per_tick
+    return used
+
+
+def database_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+class CpuMeter:
+    """CPU time a request of one wrk run: the app's workers, the database server's
+    processes (those started during the run counted in full), and wrk itself."""
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.master}/task/{self.master}/children").read_text()
+        return [int(pid) for pid in children.split()]
+
+    def start(self) -> None:
+        self.workers_before = cpu_seconds(self.workers())
+        self.database_before = cpu_seconds(database_pids())
+        self.wrk_before = os.times()
+
+    def stop(self, requests: float) -> dict[str, float]:
+        def spent(before: dict[int, float], after: dict[int, float]) -> float:
+            return sum(used - before.get(pid, 0.0) for pid, used in after.items())
+
+        wrk_after = os.times()
+        wrk_used = (wrk_after.children_user + wrk_after.children_system) - (
+            self.wrk_before.children_user + self.wrk_before.children_system
+        )
+        return {
+            "workers": spent(self.workers_before, cpu_seconds(self.workers())) / requests,
+            "database": spent(self.database_before, cpu_seconds(database_pids())) / requests,
+            "wrk": wrk_used / requests,
+        }
 
 
 def main() -> int:
@@ -96,6 +153,11 @@ def main() -> int:
         nargs="+",
         choices=["create", "list", "summary", "csv"],
         help="measure only these app endpoints (the two floors always run)",
+    )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also print the CPU time a request of the workers, the database server and wrk",
     )
     args = parser.parse_args()
     wanted = set(args.only or ["create", "list", "summary", "csv"])
@@ -132,14 +194,19 @@ def main() -> int:
     )
     cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
     signed_in = {"Cookie": cookie, "X-CSRF-Token": http.headers["X-CSRF-Token"]}
-    if "create" in wanted:
-        results["create entry"] = wrk(base + "/", signed_in, "put_entry.lua")
-    if "list" in wanted:
-        results["list 100 entries"] = wrk(base + "/api/v1/entries?limit=100", signed_in)
-    if "summary" in wanted:
-        results["summary (90 days)"] = wrk(base + "/api/v1/summary", signed_in)
-    if "csv" in wanted:
-        results["CSV export (2,000+ rows)"] = wrk(base + "/api/v1/export/entries.csv", signed_in)
+    runs = {
+        "create": ("create entry", "/", "put_entry.lua"),
+        "list": ("list 100 entries", "/api/v1/entries?limit=100", None),
+        "summary": ("summary (90 days)", "/api/v1/summary", None),
+        "csv": ("CSV export (2,000+ rows)", "/api/v1/export/entries.csv", None),
+    }
+    meter = CpuMeter(process.pid)
+    cpu: dict[str, dict[str, float]] = {}
+    for key, (name, path, script) in runs.items():
+        if key in wanted:
+            meter.start()
+            results[name] = wrk(base + path, signed_in, script)
+            cpu[name] = meter.stop(results[name]["requests"])
     stop(process)
     # The floor again, after the app: the machine's speed drifts over minutes, and the
     # ratios are taken to the mean of the two.
@@ -162,6 +229,16 @@ def main() -> int:
             failed.append(f"{name}: p99 {r['p99']:.1f} ms > 3x p50 {r['p50']:.1f} ms")
         if r["errors"]:
             failed.append(f"{name}: {int(r['errors'])} non-2xx answers")
+    if args.cpu:
+        print("  CPU time a request (workers + database server + wrk), and the time of all the")
+        print(f"  machine's {os.cpu_count()} cores a request at the rate reached:")
+        for name, used in cpu.items():
+            total = sum(used.values())
+            cores = (os.cpu_count() or 1) / results[name]["rate"]
+            print(
+                f"  {name:<26} {used['workers'] * 1e3:5.2f} + {used['database'] * 1e3:4.2f}"
+                f" + {used['wrk'] * 1e3:4.2f} = {total * 1e3:5.2f} ms of {cores * 1e3:5.2f} ms"
+            )
     print("\n".join(f"MISSED: {f}" for f in failed) if failed else "All targets met.")
     return 1 if failed else 0
 
