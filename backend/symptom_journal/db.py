@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import functools
 import logging
@@ -197,18 +198,21 @@ class BackgroundCheckpoints:
     stream of writes one may not, and SQLite's own checkpoint at ``AUTOCHECKPOINT_PAGES``
     then copies the last few pages and lets the log start again.
 
-    One thread a process, started when first needed (so after a fork, in the worker).
+    One thread a process, started when first needed (so after a fork, in the worker), and
+    ended at exit once a checkpoint under way is over.
     """
 
     def __init__(self) -> None:
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
+        atexit.register(self.stop)
 
     def _reset(self) -> None:
         self._lock = threading.Lock()
         self._asked = threading.Condition(self._lock)
         self._waiting: set[str] = set()
         self._thread: threading.Thread | None = None
+        self._stopping = False
         self.done = 0  # checkpoints run in this process
 
     def ask(self, database: str) -> None:
@@ -222,13 +226,24 @@ class BackgroundCheckpoints:
                 self._thread.start()
             self._asked.notify()
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the thread once the checkpoint under way, if any, is over."""
+        with self._lock:
+            self._stopping = True
+            self._asked.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
     def _run(self) -> None:
         # The alarm that ends a writer's wait (_wait_for_lock) must reach the main thread.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         while True:
             with self._lock:
-                while not self._waiting:
+                while not self._waiting and not self._stopping:
                     self._asked.wait()
+                if self._stopping:
+                    return
                 database = self._waiting.pop()
             checkpoint(database)
             self.done += 1

@@ -17,6 +17,7 @@ from symptom_journal.db import (
     AUTOCHECKPOINT_PAGES,
     CHECKPOINT_EVERY_WRITES,
     WRITER_LOCK_SUFFIX,
+    BackgroundCheckpoints,
     WriterQueueConnection,
     checkpoint,
     checkpoints,
@@ -120,6 +121,22 @@ def test_a_forked_process_checkpoints_on_a_thread_of_its_own(tmp_path):
     _pid, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert rows_in_database_file(path, tmp_path) == 4
+
+
+def test_the_thread_ends_when_stopped_once_its_checkpoint_is_over(tmp_path):
+    path = tmp_path / "journal.db"
+    connection = journal(path)
+    write(connection, 1)
+    own = BackgroundCheckpoints()  # the process's own one runs until exit
+    own.ask(str(path))
+    assert wait_for(lambda: own.done == 1)
+    thread = own._thread
+    assert thread is not None
+    assert thread.is_alive()
+    own.stop()
+    assert not thread.is_alive()
+    assert rows_in_database_file(path, tmp_path) == 1
+    connection.close()
 
 
 def test_a_checkpoint_of_a_missing_database_makes_no_file(tmp_path, caplog):
