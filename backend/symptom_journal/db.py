@@ -497,12 +497,16 @@ class DriverStatement:
 @functools.cache
 def driver_statement(
     statement: Executable, dialect: Dialect, columns: tuple[str, ...] | None = None
-) -> DriverStatement:
-    """Compile ``statement`` for ``dialect`` once (an INSERT for just ``columns``)."""
+) -> DriverStatement | None:
+    """Compile ``statement`` for ``dialect`` once (an INSERT for just ``columns``); None
+    when the driver cannot run it with the values given alone (an INSERT whose other
+    columns have defaults that SQLAlchemy computes as it executes)."""
     compiled = statement.compile(  # type: ignore[attr-defined]
         dialect=dialect, column_keys=None if columns is None else list(columns)
     )
     keys = compiled.positiontup if dialect.positional else list(compiled.binds)
+    if columns is not None and not set(keys) <= set(columns):
+        return None
     escaped = compiled.escaped_bind_names or {}
     return DriverStatement(
         compiled.string,
@@ -550,12 +554,14 @@ def execute_on_driver(
         connection.dialect,
         tuple(values) if getattr(statement, "is_insert", False) else None,
     )
-    try:
-        return _run_on_driver(connection, compiled, values, writes=writes)
-    except (SQLAlchemyError, connection.dialect.loaded_dbapi.Error):
-        result = connection.execute(statement, values)
-        row = result.first() if result.returns_rows else None
-        return DriverResult(result.rowcount, None if row is None else tuple(row))
+    if compiled is not None:
+        try:
+            return _run_on_driver(connection, compiled, values, writes=writes)
+        except (SQLAlchemyError, connection.dialect.loaded_dbapi.Error):
+            pass  # run again through SQLAlchemy, below
+    result = connection.execute(statement, values, execution_options={"preserve_rowcount": True})
+    row = result.first() if result.returns_rows else None
+    return DriverResult(result.rowcount, None if row is None else tuple(row))
 
 
 def _run_on_driver(

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from symptom_journal.accounts import service
 from symptom_journal.accounts.auth import policies
@@ -110,6 +110,29 @@ def test_the_driver_insert_stores_what_sqlalchemy_stores(app, patient):
     assert values["note"] == "Slept badly, «vivid dreams», café"
     assert values["recorded_at"] == datetime(2026, 3, 10, 20, 15, tzinfo=UTC)
     assert values["created_at"] == datetime(2026, 3, 11, 8, 0, 0, 123456, tzinfo=UTC)
+
+
+def test_an_insert_that_leaves_out_a_column_with_a_default_goes_through_sqlalchemy(app, patient):
+    # SQLAlchemy computes such a column's default as it executes: the driver alone cannot.
+    with app.app_context(), db.engine.connect() as connection:
+        standalone(connection, writes=True)
+        table = Table(
+            "driver_defaults",
+            MetaData(),
+            Column("id", Integer, primary_key=True),
+            Column("note", String(20), default="by default"),
+        )
+        table.create(connection)
+        try:
+            insert = table.insert()
+            assert db_module.driver_statement(insert, connection.dialect, ("id",)) is None
+            assert db_module.driver_statement(insert, connection.dialect, ("id", "note"))
+            done = db_module.execute_on_driver(connection, insert, {"id": 1}, writes=True)
+            stored_note = connection.execute(select(table.c.note)).scalar_one()
+        finally:
+            table.drop(connection)
+    assert done.rowcount == 1
+    assert stored_note == "by default"
 
 
 def broken_driver(calls: list[str]):
