@@ -13,6 +13,7 @@ from .config import build_config, default_instance_path, load_secret_key
 from .db import (
     configure_server,
     configure_sqlite,
+    release_before_sessions_begin,
     release_request_connection,
     sqlite_engine_options,
 )
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
             # With pool_pre_ping configured, the pool checks every connection itself.
             idle = None if options.get("pool_pre_ping") else app.config["DATABASE_PING_AFTER_IDLE"]
             configure_server(db.engine, idle)
+    release_before_sessions_begin(db.session)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     login_manager.init_app(app)
     csrf.init_app(app)

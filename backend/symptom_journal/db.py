@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from sqlalchemy import DateTime, Dialect, MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
@@ -411,6 +411,21 @@ def release_request_connection(_error: BaseException | None = None) -> None:
     held: Connection | None = g.pop(REQUEST_CONNECTION, None)
     if held is not None:
         held.close()
+
+
+def release_before_sessions_begin(session: scoped_session[Any]) -> None:
+    """Give the request's connection for standalone statements back as ``session`` begins a
+    transaction, before it takes a connection of its own (a statement after it ends takes
+    one again). Holding both, a request needed two connections of the pool at once: threads
+    that each held one and waited for a second had drained a pool of 15 and waited for one
+    another until the pool's timeout."""
+    if not event.contains(session, "after_transaction_create", _release_as_session_begins):
+        event.listen(session, "after_transaction_create", _release_as_session_begins)
+
+
+def _release_as_session_begins(_session: Session, transaction: Any) -> None:
+    if transaction.parent is None and has_app_context():
+        release_request_connection()
 
 
 def live_session(session: DbSession) -> Session | None:

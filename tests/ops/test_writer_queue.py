@@ -15,6 +15,7 @@ import uuid
 import pytest
 from sqlalchemy import event, text
 
+from symptom_journal import create_app
 from symptom_journal.db import WriterQueueConnection, can_wait_in_kernel, standalone
 from symptom_journal.extensions import db
 
@@ -314,3 +315,39 @@ def test_a_writer_leaves_a_timer_set_by_someone_else_alone(tmp_path):
     assert rang == []
     connection.close()
     os.close(holder)
+
+
+def test_a_request_never_holds_two_pooled_connections_at_once(app, tmp_path, monkeypatch):
+    # A request that reads the user on its own connection and then works through the ORM
+    # session gives the first back before the session takes one: with a pool of one
+    # connection it is served at once (else it would wait for itself until the pool's
+    # timeout), and so no number of threads can drain a pool by half-holding it.
+    from ..factories import ApiClient, entry_body, register
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    narrow = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 2},
+            "PASSWORD_HASH_PROFILE": "cheapest",
+            "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+        }
+    )
+    narrow.test_client_class = ApiClient
+    client = register(narrow.test_client(), email="narrow@example.org")
+    record_id = uuid.uuid4()
+    try:
+        first = client.put(f"/api/v1/entries/{record_id}", json=entry_body())
+        started = time.monotonic()
+        again = client.put(f"/api/v1/entries/{record_id}", json=entry_body())  # ORM path
+        summary = client.get("/api/v1/summary")
+        elapsed = time.monotonic() - started
+    finally:
+        with narrow.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert (first.status_code, again.status_code, summary.status_code) == (201, 200, 200)
+    assert again.get_json()["id"] == str(record_id)
+    assert elapsed < 1.5  # no wait for the pool's timeout
