@@ -27,35 +27,37 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from summary import seed_patient
 
 from symptom_journal import create_app
+from symptom_journal.db import driver_statement, utcnow
+from symptom_journal.extensions import db
+from symptom_journal.journal.models import Entry
+from symptom_journal.journal.service import ENTRIES
+from symptom_journal.records import insert_if_new, new_row
 
 ROUNDS = 20
+Insert = Callable[[uuid.UUID, datetime], tuple[str, Any]]
 
 
-def run(path: str, every: int, synchronous: str, rng: random.Random) -> str:
+def run(path: str, every: int, synchronous: str, insert: Insert, rng: random.Random) -> str:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute(f"PRAGMA synchronous={synchronous}")
     connection.execute("PRAGMA wal_autocheckpoint=0")
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    owner = connection.execute("SELECT owner_id FROM entries LIMIT 1").fetchone()[0]
-    first_day = datetime(2024, 1, 1)
+    owner = uuid.UUID(connection.execute("SELECT id FROM users LIMIT 1").fetchone()[0])
+    first_day = datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=1)))
     writing = copying = 0.0
     pages = 0
     for _round in range(ROUNDS):
         started = time.perf_counter()
         for _ in range(every):
             moment = first_day + timedelta(days=rng.randrange(730), hours=rng.randrange(6, 22))
-            stamp = moment.strftime("%Y-%m-%d %H:%M:%S.000000")
-            connection.execute(
-                "INSERT INTO entries (recorded_at, mood, anxiety, sleep_hours, side_effects,"
-                " id, owner_id, utc_offset, local_date, version, created_at, updated_at)"
-                " VALUES (?, 5, 3, 7.5, '[]', ?, ?, 60, ?, 1, ?, ?)",
-                (stamp, uuid.uuid4().hex, owner, moment.date().isoformat(), stamp, stamp),
-            )
+            connection.execute(*insert(owner, moment))
         written = time.perf_counter()
         _busy, _logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         copying += time.perf_counter() - written
@@ -80,11 +82,22 @@ def main() -> int:
     app = create_app({"SECRET_KEY": "checkpoint", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         seed_patient("checkpoint@example.org", "a long checkpoint benchmark passphrase", 2000)
+        # The app's own INSERT of a new entry, as it sends it to the driver.
+        dialect = db.engine.dialect
+        statement = insert_if_new(Entry.__table__, dialect.name)
+
+    def insert(owner: uuid.UUID, moment: datetime) -> tuple[str, Any]:
+        values = {"recorded_at": moment, "mood": 5, "anxiety": 3, "sleep_hours": 7.5}
+        row = new_row(ENTRIES, owner_id=owner, record_id=uuid.uuid4(), values=values, now=utcnow())
+        compiled = driver_statement(statement, dialect, tuple(row))
+        assert compiled is not None
+        return compiled.sql, compiled.parameters(row)
+
     rng = random.Random(3)
     print(f"SQLite in {instance}, {ROUNDS} checkpoints each:")
     for every in args.every:
         for synchronous in ("NORMAL", "OFF"):
-            print(run(path, every, synchronous, rng))
+            print(run(path, every, synchronous, insert, rng))
     return 0
 
 

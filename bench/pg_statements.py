@@ -23,14 +23,18 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-import psycopg
 from common import database_url
-from sqlalchemy.engine import make_url
 from summary import seed_patient
 
 from symptom_journal import create_app
+from symptom_journal.accounts.service import _resolve_statement
+from symptom_journal.db import driver_statement, utcnow
+from symptom_journal.extensions import db
+from symptom_journal.journal.models import Entry
+from symptom_journal.journal.service import ENTRIES
+from symptom_journal.records import insert_if_new, new_row
 
 COUNT = 2000
 
@@ -51,43 +55,43 @@ def main() -> int:
     app = create_app({"SECRET_KEY": "pg", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         seed_patient("pg@example.org", "a long statement benchmark passphrase", 2000)
-    address = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(address, autocommit=True) as connection:
-        owner, token_hash = connection.execute(
-            "SELECT user_id, token_hash FROM login_sessions LIMIT 1"
-        ).fetchone() or (None, None)
-        if owner is None:  # no login made by the seed: any user will do for the INSERT
-            owner = connection.execute("SELECT id FROM users LIMIT 1").fetchone()[0]  # type: ignore[index]
-        rng = random.Random(7)
-        first_day = datetime(2024, 1, 1, tzinfo=UTC)
+        # The app's own statements, as it sends them to the driver (db.execute_on_driver).
+        dialect = db.engine.dialect
+        lookup = driver_statement(_resolve_statement(), dialect)
+        insert = insert_if_new(Entry.__table__, dialect.name)
+        raw = db.engine.raw_connection()
+    assert lookup is not None
+    connection = raw.driver_connection
+    connection.autocommit = True  # each statement stands alone, as in the app
+    owner = connection.execute("SELECT id FROM users LIMIT 1").fetchone()[0]
+    signed_in = connection.execute("SELECT token_hash FROM login_sessions LIMIT 1").fetchone()
+    token_hash = signed_in[0] if signed_in else "no such token"  # an index probe either way
+    rng = random.Random(7)
+    first_day = datetime(2024, 1, 1, 8, tzinfo=timezone(timedelta(hours=1)))
 
-        def insert(_i: int) -> None:
-            moment = first_day + timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
-            connection.execute(
-                "INSERT INTO entries (recorded_at, mood, anxiety, sleep_hours, side_effects,"
-                " id, owner_id, utc_offset, local_date, version, created_at, updated_at)"
-                " VALUES (%s, 5, 3, 7.5, '[]', %s, %s, 0, %s, 1, now(), now())"
-                " ON CONFLICT (id) DO NOTHING",
-                (moment, uuid.uuid4(), owner, moment.date()),
-            )
+    def insert_entry(_i: int) -> None:
+        moment = first_day + timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+        values = {"recorded_at": moment, "mood": 5, "anxiety": 3, "sleep_hours": 7.5}
+        row = new_row(ENTRIES, owner_id=owner, record_id=uuid.uuid4(), values=values, now=utcnow())
+        compiled = driver_statement(insert, dialect, tuple(row))
+        assert compiled is not None
+        connection.execute(compiled.sql, compiled.parameters(row))
 
-        print(f"PostgreSQL at {make_url(url).render_as_string()}, {COUNT} of each, one client:")
-        timed("a round trip (SELECT 1)", lambda _i: connection.execute("SELECT 1").fetchone())
-        timed(
-            "the sign-in lookup's read (by token hash)",
-            lambda _i: connection.execute(
-                "SELECT s.id, s.last_seen_at, s.expires_at, u.id, u.email, u.role "
-                "FROM login_sessions s JOIN users u ON u.id = s.user_id "
-                "WHERE s.token_hash = %s",
-                (token_hash or "none",),
-            ).fetchone(),
-        )
-        timed("a new entry's INSERT, triggers and commit", insert)
-        connection.execute("SET synchronous_commit = off")
-        timed("the same, the commit not waiting for the disk", insert)
-        # This throwaway database only: its day and week rows go out of step from here.
-        connection.execute("ALTER TABLE entries DISABLE TRIGGER USER")
-        timed("... and without the day and week triggers", insert)
+    print(f"PostgreSQL at {url.split('@')[-1]}, {COUNT} of each, one client:")
+    timed("a round trip (SELECT 1)", lambda _i: connection.execute("SELECT 1").fetchone())
+    timed(
+        "the sign-in lookup's read (by token hash)",
+        lambda _i: connection.execute(
+            lookup.sql, lookup.parameters({"token_hash": token_hash})
+        ).fetchone(),
+    )
+    timed("a new entry's INSERT, triggers and commit", insert_entry)
+    connection.execute("SET synchronous_commit = off")
+    timed("the same, the commit not waiting for the disk", insert_entry)
+    # This throwaway database only: its day and week rows go out of step from here.
+    connection.execute("ALTER TABLE entries DISABLE TRIGGER USER")
+    timed("... and without the day and week triggers", insert_entry)
+    raw.close()
     return 0
 
 

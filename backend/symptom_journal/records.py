@@ -39,8 +39,6 @@ from .db import (
     execute_on_driver,
     in_transaction,
     one_statement,
-    request_connection,
-    standalone,
     utcnow,
 )
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed
@@ -200,8 +198,28 @@ def _apply(record: Record, kind: RecordKind, values: Mapping[str, Any]) -> None:
         setattr(record, name, value)
 
 
+def new_row(
+    kind: RecordKind,
+    *,
+    owner_id: uuid.UUID,
+    record_id: uuid.UUID,
+    values: Mapping[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """Return every stored column of a new record, version 1, as its INSERT takes them."""
+    return {
+        "id": record_id,
+        "owner_id": owner_id,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        **_columns(kind, values),
+    }
+
+
 @functools.cache
-def _insert_if_new(table: Any, dialect: str) -> Any:
+def insert_if_new(table: Any, dialect: str) -> Any:
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     # The row count tells whether the row went in; SQLAlchemy keeps it only when asked.
     return insert.on_conflict_do_nothing(index_elements=[table.c.id]).execution_options(
@@ -230,23 +248,15 @@ def _create(
     dialect = engine_of(session).dialect.name
     if dialect not in ("postgresql", "sqlite"):
         return None
-    row = {
-        "id": record_id,
-        "owner_id": owner_id,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-        "deleted_at": None,
-        **_columns(kind, values),
-    }
+    row = new_row(kind, owner_id=owner_id, record_id=record_id, values=values, now=now)
     joined = in_transaction(session)
-    statement = _insert_if_new(kind.model.__table__, dialect)
+    statement = insert_if_new(kind.model.__table__, dialect)
     try:
-        if joined:
-            rowcount = session.connection().execute(statement, row).rowcount
-        else:
-            connection = standalone(request_connection(engine_of(session)), writes=True)
-            rowcount = execute_on_driver(connection, statement, row, writes=True).rowcount
+        with one_statement(session, writes=True) as connection:
+            if joined:
+                rowcount = connection.execute(statement, row).rowcount
+            else:  # standing alone, on the driver's cursor
+                rowcount = execute_on_driver(connection, statement, row, writes=True).rowcount
     except IntegrityError:  # e.g. its treatment session deleted meanwhile
         if joined:
             session.rollback()

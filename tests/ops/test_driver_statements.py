@@ -17,7 +17,7 @@ from symptom_journal.accounts.auth import policies
 from symptom_journal.db import standalone, utcnow
 from symptom_journal.extensions import db
 from symptom_journal.journal.models import Entry
-from symptom_journal.records import _insert_if_new
+from symptom_journal.records import insert_if_new
 
 # The module, not the Flask-SQLAlchemy object the package exports under the same name.
 db_module = importlib.import_module("symptom_journal.db")
@@ -97,7 +97,7 @@ def stored(connection, record_id: uuid.UUID) -> dict:
 def test_the_driver_insert_stores_what_sqlalchemy_stores(app, patient):
     with app.app_context(), db.engine.connect() as connection:
         standalone(connection, writes=True)
-        insert = _insert_if_new(Entry.__table__, connection.dialect.name)
+        insert = insert_if_new(Entry.__table__, connection.dialect.name)
         quick, reference = entry_row(patient.user_id), entry_row(patient.user_id)
         first = on_driver(connection, insert, quick, writes=True)
         connection.execute(insert, reference)
