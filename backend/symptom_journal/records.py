@@ -517,7 +517,9 @@ def list_page(
     statement = _list_statement(kind.model, kind.time_field, changes, given, names)
     view = row_view(kind.model)
     with one_statement(session, writes=False) as connection:
-        rows = [view._make(row) for row in connection.execute(statement, params).all()]
+        rows = list(
+            map(view._make, execute_on_driver(connection, statement, params, all_rows=True).rows)
+        )
     if len(rows) <= limit:
         return Page(rows, None)
     last = rows[limit - 1]

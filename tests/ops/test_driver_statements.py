@@ -1,13 +1,13 @@
-"""The statements every signed-in request makes, the sign-in lookup and a new record's
-INSERT, go to the driver's cursor (``execute_on_driver``): they read and store what
-SQLAlchemy's own execution reads and stores, and go through SQLAlchemy when the driver
-fails."""
+"""The statements every signed-in request makes, the sign-in lookup, a new record's
+INSERT and a list's page, go to the driver's cursor (``execute_on_driver``): they read and
+store what SQLAlchemy's own execution reads and stores, and go through SQLAlchemy when the
+driver fails."""
 
 from __future__ import annotations
 
 import importlib
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
@@ -17,7 +17,7 @@ from symptom_journal.accounts.auth import policies
 from symptom_journal.db import standalone, utcnow
 from symptom_journal.extensions import db
 from symptom_journal.journal.models import Entry
-from symptom_journal.records import insert_if_new
+from symptom_journal.records import _list_statement, insert_if_new
 
 # The module, not the Flask-SQLAlchemy object the package exports under the same name.
 db_module = importlib.import_module("symptom_journal.db")
@@ -27,11 +27,11 @@ def cookie_token(app, client) -> str:
     return client.get_cookie(app.config["LOGIN_COOKIE_NAME"]).value
 
 
-def on_driver(connection, statement, values, *, writes=False):
+def on_driver(connection, statement, values, *, writes=False, all_rows=False):
     """Run on the driver only: a failure is not sent through SQLAlchemy, but raised."""
     columns = tuple(values) if statement.is_insert else None
     compiled = db_module.driver_statement(statement, connection.dialect, columns)
-    return db_module._run_on_driver(connection, compiled, values, writes=writes)
+    return db_module._run_on_driver(connection, compiled, values, writes=writes, all_rows=all_rows)
 
 
 def lookup(connection, digest: str):
@@ -135,8 +135,47 @@ def test_an_insert_that_leaves_out_a_column_with_a_default_goes_through_sqlalche
     assert stored_note == "by default"
 
 
+def test_a_page_read_on_the_driver_gives_what_sqlalchemy_gives(app, patient):
+    entries = [
+        {"recorded_at": "2026-03-10T21:15:00+01:00", "mood": 6, "sleep_hours": 7.5},
+        {
+            "recorded_at": "2026-03-11T07:00:00-05:00",
+            "mood": 4,
+            "side_effects": ["nausea"],
+            "note": "café",
+        },
+        {"recorded_at": "2026-03-12T08:30:00+00:00", "mood": 5, "systolic": 151, "diastolic": 92},
+    ]
+    for body in entries:
+        assert patient.put(f"/api/v1/entries/{uuid.uuid4()}", json=body).status_code == 201
+    # Newest first, three to a page; the SQLite form carries an OFFSET of its own.
+    statement = _list_statement(Entry, "recorded_at", False, frozenset(), ())
+    values = {"owner_id": patient.user_id, "limit": 3}
+    with app.app_context(), db.engine.connect() as connection:
+        standalone(connection)
+        quick = on_driver(connection, statement, values, all_rows=True)
+        again = on_driver(connection, statement, values, all_rows=True)  # converters kept
+        reference = [tuple(row) for row in connection.execute(statement, values).all()]
+        empty = on_driver(
+            connection, statement, {**values, "owner_id": uuid.uuid4()}, all_rows=True
+        )
+    assert quick.rows == again.rows == reference
+    assert quick.row == reference[0]
+    assert empty.rows == []
+    assert empty.row is None
+    columns = [column.key for column in statement.selected_columns]
+    oldest = dict(zip(columns, quick.rows[2], strict=True))
+    assert oldest["sleep_hours"] == 7.5
+    assert isinstance(oldest["sleep_hours"], float)
+    assert isinstance(oldest["id"], uuid.UUID)
+    assert oldest["recorded_at"] == datetime(2026, 3, 10, 20, 15, tzinfo=UTC)
+    assert oldest["local_date"] == date(2026, 3, 10)
+    middle = dict(zip(columns, quick.rows[1], strict=True))
+    assert (middle["side_effects"], middle["note"]) == (["nausea"], "café")
+
+
 def broken_driver(calls: list[str]):
-    def run(connection, compiled, values, *, writes):
+    def run(connection, compiled, values, *, writes, all_rows=False):
         calls.append(compiled.sql.split()[0])
         raise connection.dialect.loaded_dbapi.OperationalError("the driver failed")
 
@@ -170,6 +209,7 @@ def test_a_failing_driver_goes_through_sqlalchemy(app, patient, monkeypatch):
     assert resent.status_code == 200
     listed = patient.get("/api/v1/entries?limit=10").get_json()
     assert [item["id"] for item in listed["items"]] == [str(record_id)]
+    assert calls[-2:] == ["SELECT", "SELECT"]  # the user, then the page
 
 
 @pytest.mark.parametrize("token", ["", "x" * 43, "no such token"])

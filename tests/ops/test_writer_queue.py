@@ -141,7 +141,7 @@ def test_a_create_reads_its_user_then_writes_one_statement_on_its_own(app, patie
         lock = f"{db.engine.url.database}-writer.lock"
     real = db_module._run_on_driver
 
-    def recording(connection, compiled, values, *, writes):
+    def recording(connection, compiled, values, *, writes, all_rows=False):
         dbapi = connection.connection.dbapi_connection
         if dialect == "sqlite":
             dbapi.set_trace_callback(lambda sql: traced.append((sql, not lock_is_free(lock))))
@@ -149,7 +149,7 @@ def test_a_create_reads_its_user_then_writes_one_statement_on_its_own(app, patie
         else:
             alone = dbapi.autocommit
         try:
-            return real(connection, compiled, values, writes=writes)
+            return real(connection, compiled, values, writes=writes, all_rows=all_rows)
         finally:
             if dialect == "sqlite":
                 dbapi.set_trace_callback(None)
