@@ -4,8 +4,15 @@ Calls the WSGI app directly with a ready-made environ (no server, no test client
 patient with 2,000 entries, signed in with a real cookie and CSRF token. Prints the mean
 time per request and, with ``--profile``, the functions that took the most time.
 
+With ``--instructions`` it counts, instead, the CPU instructions a request takes in this
+process (valgrind's callgrind, which counts the same for the same code whatever else the
+machine is doing): on a machine whose speed drifts, a small change shows there and not in
+the time. Each kind runs twice under callgrind, with 10 and with 10 + ``--count``
+requests after the same start, and the difference is divided by ``--count``.
+
     python bench/perrequest.py                       # create and list 100, SQLite
     python bench/perrequest.py --db postgresql --only list --profile
+    python bench/perrequest.py --only list list1 --instructions --count 100
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import io
 import os
 import pstats
 import random
+import re
+import subprocess
 import tempfile
 import time
 import uuid
@@ -121,22 +130,84 @@ def run(app: Any, environs: list[dict[str, Any]], expected: str) -> None:
             raise SystemExit(f"{environ['PATH_INFO']} answered {status[0]}")
 
 
+def bench_app(url: str) -> Any:
+    return create_app(
+        {"SECRET_KEY": "perrequest", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+    )
+
+
+def replay(url: str, kind: str, count: int) -> None:
+    """Sign in to the seeded database at ``url``, warm up with 10 requests of ``kind``, then
+    make ``count`` more: what runs under callgrind for ``--instructions``."""
+    app = bench_app(url)
+    base = signed_in_environ(app)
+    rng = random.Random(2)
+    build, expected = KINDS[kind]
+    run(app, [build(base, rng) for _ in range(10)], expected)
+    run(app, [build(base, rng) for _ in range(count)], expected)
+
+
+def instructions(url: str, kind: str, count: int) -> float:
+    """Instructions a request of ``kind``: callgrind's totals for 10 + ``count`` and for 0 +
+    ``count`` requests after the warm-up, the difference divided by ``count``."""
+    totals = []
+    for requests in (0, count):
+        child = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                sys.executable,
+                __file__,
+                "--replay",
+                url,
+                kind,
+                str(requests),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        found = re.search(r"Collected : (\d+)", child.stderr)
+        if child.returncode != 0 or found is None:
+            raise SystemExit(f"callgrind failed on {kind}: {child.stderr[-2000:]}")
+        totals.append(int(found.group(1)))
+    return (totals[1] - totals[0]) / count
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--only", nargs="+", choices=list(KINDS), default=["create", "list"])
     parser.add_argument("--count", type=int, default=1000, help="requests timed per kind")
     parser.add_argument("--profile", action="store_true", help="print the top functions")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count the instructions a request takes (valgrind) instead of timing it",
+    )
+    parser.add_argument("--replay", nargs=3, help=argparse.SUPPRESS)  # url kind count
     args = parser.parse_args()
+    if args.replay:
+        url, kind, count = args.replay
+        replay(url, kind, int(count))
+        return 0
 
     instance = tempfile.mkdtemp(prefix="sj-perrequest-")
     os.environ["INSTANCE_PATH"] = instance
     url = database_url(args.db, instance)
-    app = create_app(
-        {"SECRET_KEY": "perrequest", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
-    )
+    app = bench_app(url)
     with app.app_context():
         seed_patient("bench@example.org", PASSWORD, 2000)
+    if args.instructions:
+        for kind in args.only:
+            per_request = instructions(url, kind, args.count)
+            print(
+                f"{args.db} {kind:<8} {per_request / 1e6:7.3f} million instructions a request"
+                f" ({args.count} requests)",
+                flush=True,
+            )
+        return 0
     base = signed_in_environ(app)
     rng = random.Random(2)
     for kind in args.only:
