@@ -199,6 +199,8 @@ def main() -> int:
         help="also print the CPU time a request of the workers, the database server and wrk",
     )
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be 1 or more")
     wanted = set(args.only or ["create", "list", "summary", "csv"])
     instance = tempfile.mkdtemp(prefix="sj-http-")
     url = database_url(args.db, instance)
@@ -214,9 +216,8 @@ def main() -> int:
     with app.app_context():
         seed_patient("http@example.org", PASSWORD, 2000)
 
-    results: dict[str, dict[str, float]] = {}
     process, base = serve("wsgi_targets:bare", env)
-    results["bare WSGI"] = wrk(base + "/", {})
+    bare = wrk(base + "/", {})
     stop(process)
 
     # Signed in once; the session lives in the database, so every server started below
@@ -258,7 +259,6 @@ def main() -> int:
         + ", ".join(f"{run['rate']:.0f}" for run in hellos)
         + " req/s"
     )
-    bare = results["bare WSGI"]
     hello = statistics.mean(run["rate"] for run in hellos)
     print(
         f"  {'bare WSGI':<26} {bare['rate']:>8.0f} req/s  p50 {bare['p50']:7.2f} ms  p99"

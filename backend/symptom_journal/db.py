@@ -598,11 +598,13 @@ def execute_on_driver(
     through SQLAlchemy.
 
     Through ``Connection.execute`` such a statement cost several times the database's own
-    work for it: 43 µs against 8 µs for the sign-in lookup; a list's page of 100 rows took
-    4% more instructions, a page of one 10% more (``callgrind``). Should the driver fail, the
-    statement (which changed nothing, standing alone) runs again through SQLAlchemy, which
-    reports the error as everywhere else (503 for a database that is down or read-only)
-    and replaces a connection that went bad."""
+    work for it: 43 µs against 8 µs for the sign-in lookup; a list request made 6-8% more
+    instructions with a page of 100 rows, 17-21% more with a page of one (callgrind,
+    ``bench/perrequest.py --instructions``).
+
+    Should the driver fail, the statement (which changed nothing, standing alone) runs
+    again through SQLAlchemy, which reports the error as everywhere else (503 for a
+    database that is down or read-only) and replaces a connection that went bad."""
     compiled = driver_statement(
         statement,
         connection.dialect,
