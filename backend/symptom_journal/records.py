@@ -253,10 +253,7 @@ def _create(
     statement = insert_if_new(kind.model.__table__, dialect)
     try:
         with one_statement(session, writes=True) as connection:
-            if joined:
-                rowcount = connection.execute(statement, row).rowcount
-            else:  # standing alone, on the driver's cursor
-                rowcount = execute_on_driver(connection, statement, row, writes=True).rowcount
+            rowcount = execute_on_driver(connection, statement, row, writes=True).rowcount
     except IntegrityError:  # e.g. its treatment session deleted meanwhile
         if joined:
             session.rollback()

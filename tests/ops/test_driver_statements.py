@@ -212,6 +212,23 @@ def test_a_failing_driver_goes_through_sqlalchemy(app, patient, monkeypatch):
     assert calls[-2:] == ["SELECT", "SELECT"]  # the user, then the page
 
 
+def test_inside_a_transaction_a_statement_goes_through_sqlalchemy(app, patient, monkeypatch):
+    # A statement that failed on the driver inside a transaction would have spoilt it on
+    # PostgreSQL: there is nothing to run again, so the driver is not used at all.
+    digest = service.token_hash(cookie_token(app, patient))
+    calls: list[str] = []
+    monkeypatch.setattr(db_module, "_run_on_driver", broken_driver(calls))
+    with app.app_context(), db.engine.begin() as connection:
+        found = db_module.execute_on_driver(
+            connection, service._resolve_statement(), {"token_hash": digest}
+        )
+        alone = db_module.stands_alone(connection)
+    assert calls == []
+    assert not alone
+    assert found.row is not None
+    assert found.row[3] == patient.user_id  # the user's id, after the session's three columns
+
+
 @pytest.mark.parametrize("token", ["", "x" * 43, "no such token"])
 def test_an_unknown_token_resolves_to_no_one(app, token):
     with app.test_request_context(), db.engine.connect() as connection:
