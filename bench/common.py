@@ -77,6 +77,26 @@ def gunicorn(
     )
 
 
+def csrf_session(base: str, timeout: float = 30) -> requests.Session:
+    """Return an HTTP session for the server at ``base`` holding a CSRF cookie and sending
+    its token with every request."""
+    http = requests.Session()
+    token = http.get(base + "/api/v1/auth/csrf", timeout=timeout).json()["csrf_token"]
+    http.headers["X-CSRF-Token"] = token
+    return http
+
+
+def signed_in_session(base: str, email: str, password: str) -> requests.Session:
+    """Return a ``csrf_session`` signed in as ``email``."""
+    http = csrf_session(base)
+    answer = http.post(
+        base + "/api/v1/auth/login", json={"email": email, "password": password}, timeout=30
+    )
+    if answer.status_code != 200:
+        raise RuntimeError(f"signing in as {email} answered {answer.status_code}: {answer.text}")
+    return http
+
+
 def fresh_schema(url: str, instance: str) -> None:
     """Give the database at ``url`` an empty schema of the current models."""
     os.environ["INSTANCE_PATH"] = instance

@@ -24,10 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import database_url, free_port, gunicorn, wait_until_up
+from common import database_url, free_port, gunicorn, signed_in_session, wait_until_up
 from summary import add_user, entry_rows, insert_batches
 
 from symptom_journal import create_app
@@ -107,16 +105,7 @@ def download(url: str, instance: str) -> dict[str, Any]:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, "/api/v1/health")
         worker = worker_pid(server.pid)
-        http = requests.Session()
-        http.headers["X-CSRF-Token"] = http.get(f"{base}/api/v1/auth/csrf", timeout=10).json()[
-            "csrf_token"
-        ]
-        login = http.post(
-            f"{base}/api/v1/auth/login",
-            json={"email": "export@example.org", "password": PASSWORD},
-            timeout=30,
-        )
-        assert login.status_code == 200, login.text
+        http = signed_in_session(base, "export@example.org", PASSWORD)
         before = memory_mib(worker)
         sampler = Sampler(worker)
         sampler.start()

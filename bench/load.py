@@ -34,7 +34,7 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import database_url, fresh_schema, wait_until_up
+from common import csrf_session, database_url, fresh_schema, wait_until_up
 from crash import Server
 
 from symptom_journal import create_app
@@ -58,14 +58,6 @@ class Recorder:
             self.statuses[name][status] += 1
 
 
-def client(base: str) -> requests.Session:
-    http = requests.Session()
-    http.headers["X-CSRF-Token"] = http.get(base + "/api/v1/auth/csrf", timeout=30).json()[
-        "csrf_token"
-    ]
-    return http
-
-
 def timed(record: Recorder, name: str, http: requests.Session, method: str, url: str, **kw: Any):
     start = time.perf_counter()
     response = http.request(method, url, timeout=kw.pop("timeout", 30), **kw)
@@ -77,13 +69,13 @@ def setup(bases: list[str]) -> dict[str, Any]:
     patients, clinicians = [], []
     for number in range(CLINICIANS):
         base = bases[number % len(bases)]
-        http = client(base)
+        http = csrf_session(base)
         body = {"email": f"doc{number}@example.org", "password": PASSWORD, "role": "clinician"}
         assert http.post(base + "/api/v1/auth/register", json=body, timeout=30).status_code == 201
         clinicians.append({"http": http, "patients": [], "tokens": [], "base": base})
     for number in range(PATIENTS):
         base = bases[number % len(bases)]
-        http = client(base)
+        http = csrf_session(base)
         body = {"email": f"pat{number}@example.org", "password": PASSWORD}
         assert http.post(base + "/api/v1/auth/register", json=body, timeout=30).status_code == 201
         doctor = clinicians[number % CLINICIANS]
@@ -96,7 +88,7 @@ def setup(bases: list[str]) -> dict[str, Any]:
             http.post(base + "/api/v1/shares", json={}, timeout=30).json()["token"]
         )
         patients.append({"http": http, "acked": {}, "base": bases[(number + 1) % len(bases)]})
-    decoy = client(bases[0])
+    decoy = csrf_session(bases[0])
     decoy.post(
         base + "/api/v1/auth/register",
         json={"email": "decoy@example.org", "password": PASSWORD},
@@ -160,7 +152,7 @@ def clinician_loop(
 
 
 def guesser_loop(base: str, record: Recorder, stop: threading.Event) -> None:
-    http = client(base)
+    http = csrf_session(base)
     while not stop.is_set():
         timed(
             record,

@@ -33,8 +33,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-import requests
-from common import database_url, free_port, gunicorn, wait_until_up
+from common import database_url, free_port, gunicorn, signed_in_session, wait_until_up
 from summary import seed_patient
 
 from symptom_journal import create_app
@@ -80,19 +79,10 @@ class Round:
 
 def sign_in(base: str) -> dict[str, str]:
     """Sign the benchmark's patient in on the server at ``base``; return the headers that
-    carry the session (cookie and CSRF token)."""
-    http = requests.Session()
-    token = http.get(base + "/api/v1/auth/csrf", timeout=10).json()["csrf_token"]
-    http.headers["X-CSRF-Token"] = token
-    answer = http.post(
-        base + "/api/v1/auth/login",
-        json={"email": "http@example.org", "password": PASSWORD},
-        timeout=10,
-    )
-    if answer.status_code != 200:
-        raise RuntimeError(f"signing in answered {answer.status_code}: {answer.text}")
+    carry the session (cookie and CSRF token), for wrk."""
+    http = signed_in_session(base, "http@example.org", PASSWORD)
     cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    return {"Cookie": cookie, "X-CSRF-Token": token}
+    return {"Cookie": cookie, "X-CSRF-Token": str(http.headers["X-CSRF-Token"])}
 
 
 def _ms(text: str) -> float:
