@@ -10,13 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .accounts.auth import register_auth
 from .config import build_config, default_instance_path, load_secret_key
-from .db import (
-    configure_server,
-    configure_sqlite,
-    release_before_sessions_begin,
-    release_request_connection,
-    sqlite_engine_options,
-)
+from .db import configure_server, configure_sqlite
 from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .jsonprovider import OrjsonProvider
@@ -56,11 +50,8 @@ def register_extensions(app: Flask) -> None:
         "json_deserializer": orjson.loads,
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = sqlite_engine_options(options)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    app.teardown_appcontext(release_request_connection)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -68,7 +59,6 @@ def register_extensions(app: Flask) -> None:
             # With pool_pre_ping configured, the pool checks every connection itself.
             idle = None if options.get("pool_pre_ping") else app.config["DATABASE_PING_AFTER_IDLE"]
             configure_server(db.engine, idle)
-    release_before_sessions_begin(db.session)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -15,7 +15,7 @@ from flask_login import current_user
 from . import records
 from .accounts.auth import role_required
 from .api import Blueprint
-from .db import DbSession, commit, utcnow
+from .db import DbSession, utcnow
 from .errors import Invalid
 from .extensions import db
 
@@ -97,7 +97,7 @@ def register_record_routes(
                 if_match=None,
                 now=utcnow(),
             )
-            commit(db.session)
+            db.session.commit()
             return record, 201 if created else 200, etag(record)
 
     @blp.route("/<uuid:record_id>")
@@ -127,7 +127,7 @@ def register_record_routes(
                 if_match=if_match(),
                 now=utcnow(),
             )
-            commit(db.session)
+            db.session.commit()
             return record, 201 if created else 200, etag(record)
 
         @blp.arguments(schema_patch(partial=True))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -23,7 +22,6 @@ from sqlalchemy import (
     Update,
     Uuid,
     and_,
-    bindparam,
     or_,
     select,
     update,
@@ -32,15 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import (
-    DbSession,
-    UTCDateTime,
-    engine_of,
-    execute_on_driver,
-    in_transaction,
-    one_statement,
-    utcnow,
-)
+from .db import DbSession, UTCDateTime, utcnow
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed
 from .fields import encode_cursor
 
@@ -92,7 +82,7 @@ class Page:
     next_cursor: str | None
 
 
-# An owner's id, or a bound parameter that carries it when a statement built once is run.
+# An owner's id, or a bound parameter that carries it (a statement built once).
 OwnerId = uuid.UUID | BindParameter[Any]
 
 
@@ -218,15 +208,6 @@ def new_row(
     }
 
 
-@functools.cache
-def insert_if_new(table: Any, dialect: str) -> Any:
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    # The row count tells whether the row went in; SQLAlchemy keeps it only when asked.
-    return insert.on_conflict_do_nothing(index_elements=[table.c.id]).execution_options(
-        preserve_rowcount=True
-    )
-
-
 def _create(
     session: DbSession,
     kind: RecordKind,
@@ -236,32 +217,27 @@ def _create(
     values: Mapping[str, Any],
     now: datetime,
 ) -> Any:
-    """Store a new record with one INSERT that does nothing when the id is taken; return it
-    as a row (``row_view``), or None when the id was taken or the INSERT failed (a
-    transaction it joined is then rolled back: nothing else was written in it).
+    """Store a new record with one INSERT that does nothing when the id is taken; return it,
+    or None when the id was taken (a resend, another account's id, a racing request).
+    Raise NotFound when a record it refers to went away meanwhile (the transaction is then
+    rolled back: nothing else was written in it).
 
-    The general path (read the id FOR UPDATE, insert through the ORM inside a savepoint) cost
-    twice what the whole rest of a create costs; a new id is by far the common case. When
-    the request has read nothing before (no treatment session to check), the INSERT runs
-    on its own, outside a transaction: on PostgreSQL that saves the BEGIN and COMMIT round
-    trips."""
-    dialect = engine_of(session).dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        return None
+    A new id is by far the common case: one statement (ORM INSERT ... ON CONFLICT DO
+    NOTHING RETURNING) instead of a read of the id and a savepoint."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     row = new_row(kind, owner_id=owner_id, record_id=record_id, values=values, now=now)
-    joined = in_transaction(session)
-    statement = insert_if_new(kind.model.__table__, dialect)
+    statement = (
+        insert(kind.model)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(kind.model)
+    )
     try:
-        with one_statement(session, writes=True) as connection:
-            rowcount = execute_on_driver(connection, statement, row, writes=True).rowcount
-    except IntegrityError:  # e.g. its treatment session deleted meanwhile
-        if joined:
-            session.rollback()
-        return None
-    if rowcount != 1:
-        return None
-    view = row_view(kind.model)
-    return view._make(row[column.key] for column in view.columns)
+        return session.scalar(statement)
+    except IntegrityError:  # e.g. its treatment session deleted since the rules looked
+        session.rollback()
+        raise NotFound(f"What this {kind.name} refers to no longer exists.") from None
 
 
 def _check_version(record: Record, kind: RecordKind, if_match: int | str | None) -> None:
@@ -315,27 +291,9 @@ def put_record(
     query = owned(kind.model, owner_id, include_deleted=True).where(kind.model.id == record_id)
     record = session.scalar(query.with_for_update())
     if record is None:
-        if if_match is not None:
-            # An update of a record this account does not have: as for PATCH, 404, whether
-            # the id is unknown or another account's.
-            raise NotFound(f"No such {kind.name} to update.")
-        if kind.rules:
-            kind.rules(session, owner_id, values)
-        record = kind.model(
-            id=record_id, owner_id=owner_id, version=1, created_at=now, updated_at=now
-        )
-        _apply(record, kind, values)
-        try:
-            with session.begin_nested():
-                session.add(record)
-        except IntegrityError:
-            # Taken: by another account, or by this owner in a request racing this one.
-            # Rolling back the savepoint has already expunged the new object.
-            record = session.scalar(query.with_for_update())
-            if record is None:
-                raise NotFound(f"No such {kind.name}.") from None
-        else:
-            return record, True
+        # Another account's id (the INSERT found it taken), or an update of a record this
+        # account does not have: 404 either way, as for PATCH.
+        raise NotFound(f"No such {kind.name}" + (" to update." if if_match is not None else "."))
     if record.deleted_at is not None:
         raise Conflict(f"This {kind.name} was deleted; it cannot be written again.")
     if if_match is None:
@@ -403,26 +361,6 @@ def delete_record(
     record.updated_at = now
 
 
-@functools.cache
-def row_view(model: Any) -> Any:
-    """Return a read-only tuple class of ``model``'s columns but the owner's id, with its
-    Python properties (e.g. ``recorded_at_local``), for pages of a list: loading an ORM
-    object per row cost about 13 µs, a tuple of the same values under 1 µs, and the output
-    schemas read only columns and those properties. The owner's id is left out: a page holds
-    only the reader's own rows, and reading it back cost a UUID conversion a row.
-
-    ``columns`` holds the columns to select, in the tuple's order."""
-    columns = tuple(c for c in model.__table__.columns if c.key != "owner_id")
-    base = namedtuple(f"{model.__name__}Row", [c.key for c in columns])  # type: ignore[misc]
-    properties = {
-        name: value
-        for klass in reversed(model.__mro__)
-        for name, value in vars(klass).items()
-        if isinstance(value, property)
-    }
-    return type(base.__name__, (base,), {"__slots__": (), "columns": columns, **properties})
-
-
 def _decode_cursor(parts: list[str] | None, tag: str) -> tuple[datetime, uuid.UUID] | None:
     if parts is None:
         return None
@@ -440,43 +378,39 @@ def _decode_cursor(parts: list[str] | None, tag: str) -> tuple[datetime, uuid.UU
         ) from None
 
 
-# The arguments a list statement binds; which of the optional ones a request gives picks
-# the statement (built once per combination, see _list_statement).
-OWNER: BindParameter[uuid.UUID] = bindparam("owner_id")
-DAY_FROM: BindParameter[date] = bindparam("day_from")
-DAY_TO: BindParameter[date] = bindparam("day_to")
-SINCE: BindParameter[datetime] = bindparam("since")
-AFTER_TIME: BindParameter[datetime] = bindparam("after_time")
-AFTER_ID: BindParameter[uuid.UUID] = bindparam("after_id")
-LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
-
-
-@functools.cache
 def _list_statement(
-    model: Any, time_field: str, changes: bool, given: frozenset[str], filters: tuple[str, ...]
+    model: Any,
+    time_field: str,
+    *,
+    owner_id: uuid.UUID,
+    since: datetime | None,
+    day_from: date | None,
+    day_to: date | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    filters: Mapping[str, Any],
 ) -> Select[Any]:
-    """Return the statement of one shape of list: live records newest first, or every change
-    oldest first (``changes``), with the optional bounds in ``given`` and equality filters
-    on the columns in ``filters``. Built once per shape: building and keying a statement
-    cost more than running it."""
-    query = owned(model, OWNER, include_deleted=changes)
-    if "day_from" in given:
-        query = query.where(model.local_date >= DAY_FROM)
-    if "day_to" in given:
-        query = query.where(model.local_date <= DAY_TO)
-    query = query.where(*(getattr(model, name) == bindparam(f"is_{name}") for name in filters))
+    """Return the statement of a page: live records newest first, or every change since
+    ``since`` oldest first, within the optional day bounds, past the cursor ``after``."""
+    changes = since is not None
+    query = owned(model, owner_id, include_deleted=changes)
+    if day_from is not None:
+        query = query.where(model.local_date >= day_from)
+    if day_to is not None:
+        query = query.where(model.local_date <= day_to)
+    query = query.where(*(getattr(model, name) == value for name, value in filters.items()))
     time = model.updated_at if changes else getattr(model, time_field)
     if changes:
-        query = query.where(time >= SINCE)
-    if "after_time" in given:  # past the cursor, in the page's own order
+        query = query.where(time >= since)
+    if after is not None:  # past the cursor, in the page's own order
+        after_time, after_id = after
         later_time, later_id = (
-            (time > AFTER_TIME, model.id > AFTER_ID)
+            (time > after_time, model.id > after_id)
             if changes
-            else (time < AFTER_TIME, model.id < AFTER_ID)
+            else (time < after_time, model.id < after_id)
         )
-        query = query.where(or_(later_time, and_(time == AFTER_TIME, later_id)))
+        query = query.where(or_(later_time, and_(time == after_time, later_id)))
     order = (time.asc(), model.id.asc()) if changes else (time.desc(), model.id.desc())
-    return query.order_by(*order).with_only_columns(*row_view(model).columns).limit(LIMIT)
+    return query.order_by(*order)
 
 
 def list_page(
@@ -498,25 +432,17 @@ def list_page(
     Raise Invalid for a bad cursor."""
     changes = since is not None
     tag = "u" if changes else "t"
-    params: dict[str, Any] = {"owner_id": owner_id, "limit": limit + 1}
-    if changes:
-        params["since"] = since
-    for name, value in (("day_from", day_from), ("day_to", day_to)):
-        if value is not None:
-            params[name] = value
-    after = _decode_cursor(cursor, tag)
-    if after is not None:
-        params["after_time"], params["after_id"] = after
-    filters = filters or {}
-    names = tuple(sorted(name for name, value in filters.items() if value is not None))
-    params.update((f"is_{name}", filters[name]) for name in names)
-    given = frozenset(name for name in ("day_from", "day_to", "after_time") if name in params)
-    statement = _list_statement(kind.model, kind.time_field, changes, given, names)
-    view = row_view(kind.model)
-    with one_statement(session, writes=False) as connection:
-        rows = list(
-            map(view._make, execute_on_driver(connection, statement, params, all_rows=True).rows)
-        )
+    statement = _list_statement(
+        kind.model,
+        kind.time_field,
+        owner_id=owner_id,
+        since=since,
+        day_from=day_from,
+        day_to=day_to,
+        after=_decode_cursor(cursor, tag),
+        filters={name: value for name, value in (filters or {}).items() if value is not None},
+    )
+    rows = list(session.scalars(statement.limit(limit + 1)))
     if len(rows) <= limit:
         return Page(rows, None)
     last = rows[limit - 1]

@@ -1,9 +1,5 @@
-"""The CSRF check and the cookie that holds its secret, as each worker keeps what it checked.
-
-A worker checks a cookie's or a token's signature once and keeps the result; these tests
-use a cookie and a token once (so they are kept) and then show that nothing but what
-Flask and Flask-WTF would accept passes.
-"""
+"""The CSRF check and the cookie that holds its secret: a token passes only with its own
+secret cookie, and that cookie only with the sign-in it is bound to."""
 
 from __future__ import annotations
 
@@ -59,6 +55,41 @@ def test_a_checked_token_is_refused_for_another_session(patient, other_patient, 
 
     assert_csrf_refused(put_entry(other_patient, mine), "The CSRF tokens do not match.")
     assert entries_of(sql, other_patient) == 0
+
+
+def cookie(client, name: str) -> str:
+    found = client.get_cookie(name)
+    assert found is not None
+    return found.value
+
+
+def test_another_persons_csrf_cookie_and_token_do_not_pass_with_your_sign_in(
+    patient, other_patient, sql
+):
+    # The other person's whole CSRF pair, valid for them, sent with my session cookie.
+    theirs = token_of(other_patient)
+    assert put_entry(other_patient, theirs).status_code == 201
+    patient.set_cookie("sj_csrf", cookie(other_patient, "sj_csrf"))
+
+    refused = put_entry(patient, theirs)
+    assert_csrf_refused(refused, "belongs to another sign-in")
+    assert entries_of(sql, patient) == 0
+
+    # Asking for a token again replaces the planted secret with one bound to my sign-in.
+    mine = token_of(patient)
+    assert mine != theirs
+    assert put_entry(patient, mine).status_code == 201
+    assert put_entry(patient, theirs).status_code == 403
+    assert entries_of(sql, patient) == 1
+
+
+def test_a_token_fetched_before_signing_in_serves_after_it(client, sql):
+    from ..factories import register
+
+    token = token_of(client)
+    register(client, email="later@example.org")
+    assert put_entry(client, token).status_code == 201
+    assert token_of(client) == token
 
 
 def test_a_forged_token_is_refused(patient, sql):

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Request, Response, after_this_request, current_app, g, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Response, after_this_request, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import update
+from flask_wtf.csrf import CSRFError
 
-from ..db import request_connection, standalone, utcnow
+from ..db import utcnow
 from ..errors import error_response
 from ..extensions import csrf, db, login_manager
-from .models import LoginSession, SignedInUser
+from .models import SignedInUser
 from .passwords import PasswordHasher
-from .service import SessionPolicy, Throttle, needs_touch, resolve_session
+from .service import SessionPolicy, Throttle, needs_touch, resolve_session, touch_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,70 +26,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 ANONYMOUS_CSRF_ENDPOINTS = {"auth.login", "auth.register"}
 
 
-# Cookies whose signature a worker has checked, kept so that it is checked once, not on
-# every request: a client sends the same cookie each time, and checking it had cost more
-# than anything else in reading a request. Only cookies that passed are kept.
-VERIFIED_COOKIES = 4096
-
-
 class CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie session (it only holds the CSRF secret), marked Secure over HTTPS.
-
-    It accepts exactly the cookies Flask's would. A cookie's signature is checked once per
-    worker, against the keys of the moment (``SECRET_KEY`` and its fallbacks), and kept in
-    ``VERIFIED_COOKIES``; its age is checked on every request.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._serializers: dict[tuple[str | bytes, ...], URLSafeTimedSerializer] = {}
-        self._verified = lru_cache(maxsize=VERIFIED_COOKIES)(self._verify)
+    """Flask's cookie session (it holds the CSRF secret and the login it is bound to),
+    marked Secure whenever the request came over HTTPS, as the contract asks, without a
+    setting that the operator could forget."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(request.is_secure or app.config.get("SESSION_COOKIE_SECURE"))
-
-    def _serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        """Flask's signing serializer, made once per set of keys (SECRET_KEY and its
-        fallbacks): cookies checked under other keys are then never found again."""
-        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
-        serializer = self._serializers.get(keys)
-        if serializer is None:
-            if len(self._serializers) >= 8:  # keys rotated many times over: start afresh
-                self._serializers.clear()
-            serializer = self.get_signing_serializer(app)
-            if serializer is not None:
-                self._serializers[keys] = serializer
-        return serializer
-
-    @staticmethod
-    def _verify(serializer: URLSafeTimedSerializer, value: str) -> tuple[dict[str, Any], int]:
-        data, signed_at = serializer.loads(value, return_timestamp=True)
-        return data, int(signed_at.timestamp())
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        # Flask's, with its common case first: an unchanged session sets no cookie (Flask
-        # read six cookie settings before finding that out).
-        if not self.should_set_cookie(app, session):
-            if session.accessed:
-                response.vary.add("Cookie")
-            return
-        super().save_session(app, session, response)
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        value = request.cookies.get(self.get_cookie_name(app))
-        serializer = self._serializer(app)
-        if not value or serializer is None:
-            return super().open_session(app, request)
-        try:
-            data, signed_at = self._verified(serializer, value)
-        except BadSignature:
-            return self.session_class()
-        # As itsdangerous counts it: whole seconds, and a cookie from the future is refused.
-        age = int(time.time()) - signed_at
-        if not 0 <= age <= int(app.permanent_session_lifetime.total_seconds()):
-            return self.session_class()
-        # A copy: a request's changes must not reach the kept value (it holds strings only).
-        return self.session_class(data)
 
 
 def policies() -> dict[str, SessionPolicy]:
@@ -128,34 +69,41 @@ def load_user_from_request(_request: Any) -> SignedInUser | None:
     if not token or len(token) > 128:
         return None
     now = utcnow()
-    # Looked up outside the request's transaction, on the request's connection for
-    # statements that stand alone: a request that writes then begins its write transaction
-    # (IMMEDIATE on SQLite, where one writer goes at a time) at the view's first query, and
-    # no other worker waits for this one to parse its body. The one SELECT needs no
-    # transaction of its own.
-    connection = standalone(request_connection(db.engine))
-    found = resolve_session(connection, token=token, policies=policies(), now=now)
+    found = resolve_session(db.session, token=token, policies=policies(), now=now)
     if found is None:
         return None
     login, user = found
     g.login_session = login
     if needs_touch(login, now):
-        _touch(login.id, now)
+        # The lookup began a transaction that, for a safe method on SQLite, only reads:
+        # end it, so that the write begins a transaction of its own.
+        db.session.commit()
+        touch_session(db.session, login_id=login.id, now=now)
+        db.session.commit()
     return user
 
 
-def _touch(login_id: uuid.UUID, now: Any) -> None:
-    # A separate short write transaction: the request's own may be a read-only one.
-    with db.engine.connect() as conn:
-        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-        conn.execute(
-            update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now)
-        )
-        conn.commit()
+# The key of Flask's cookie session that names the login session its CSRF secret serves.
+CSRF_LOGIN_KEY = "login"
+
+
+def bind_csrf_to_login(login_id: uuid.UUID) -> None:
+    """Bind the CSRF secret of this browser to ``login_id``: from now on its token passes
+    only with that login's session cookie."""
+    session[CSRF_LOGIN_KEY] = str(login_id)
+
+
+def csrf_bound_to_login() -> bool:
+    """Return whether the CSRF secret sent is bound to the request's login session: another
+    person's CSRF cookie and token do not pass with your session cookie."""
+    login_id = current_login_id()
+    return login_id is not None and session.get(CSRF_LOGIN_KEY) == str(login_id)
 
 
 def current_login_id() -> uuid.UUID | None:
     """Return the id of the request's login session, if it has one."""
+    if not current_user.is_authenticated:  # also loads the user, and with it the session
+        return None
     login = g.get("login_session")
     return login.id if login is not None else None
 
@@ -228,5 +176,11 @@ def register_auth(app: Flask) -> None:
             return
         if request.routing_exception is not None:
             return  # an unknown path or method answers 404/405, not a CSRF error
-        if current_user.is_authenticated or request.endpoint in ANONYMOUS_CSRF_ENDPOINTS:
+        if current_user.is_authenticated:
+            csrf.protect()
+            if not csrf_bound_to_login():
+                raise CSRFError(
+                    "The CSRF token belongs to another sign-in than this session cookie."
+                )
+        elif request.endpoint in ANONYMOUS_CSRF_ENDPOINTS:
             csrf.protect()

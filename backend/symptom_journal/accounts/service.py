@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import secrets
 import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, case, delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..db import DbSession, execute_on_driver
+from ..db import DbSession
 from ..errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
 from .models import LoginSession, SignedInSession, SignedInUser, User
 from .passwords import PasswordHasher, password_problems
@@ -195,34 +193,23 @@ def _prune_sessions(session: DbSession, *, user_id: uuid.UUID) -> None:
 SIGNED_IN_FIELDS = tuple(field.name for field in fields(SignedInUser))
 
 
-@functools.cache
-def _resolve_statement() -> Select[Any]:
-    # Built once: building and keying a statement cost as much as running it.
-    logins, users = LoginSession.__table__.c, User.__table__.c
-    return (
-        select(
-            logins.id,
-            logins.last_seen_at,
-            logins.expires_at,
-            *(users[name] for name in SIGNED_IN_FIELDS),
-        )
-        .join_from(LoginSession.__table__, User.__table__, users.id == logins.user_id)
-        .where(logins.token_hash == bindparam("token_hash"))
-    )
-
-
 def resolve_session(
-    connection: Connection, *, token: str, policies: dict[str, SessionPolicy], now: datetime
+    session: DbSession, *, token: str, policies: dict[str, SessionPolicy], now: datetime
 ) -> tuple[SignedInSession, SignedInUser] | None:
     """Return the live login session and its user for a cookie token, or None.
 
     A session past its idle timeout or absolute lifetime no longer resolves.
-
-    Every signed-in request makes this one indexed read, so it goes to the driver's cursor
-    directly (``execute_on_driver``); through ``Connection.execute`` it cost five times as
-    long as the read itself.
     """
-    row = execute_on_driver(connection, _resolve_statement(), {"token_hash": token_hash(token)}).row
+    row = session.execute(
+        select(
+            LoginSession.id,
+            LoginSession.last_seen_at,
+            LoginSession.expires_at,
+            *(getattr(User, name) for name in SIGNED_IN_FIELDS),
+        )
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == token_hash(token))
+    ).first()
     if row is None:
         return None
     login_id, last_seen_at, expires_at, *user_values = row
@@ -230,6 +217,13 @@ def resolve_session(
     if expires_at <= now or last_seen_at + policies[user.role].idle <= now:
         return None
     return SignedInSession(login_id, last_seen_at), user
+
+
+def touch_session(session: DbSession, *, login_id: uuid.UUID, now: datetime) -> None:
+    """Record that the login session was used at ``now`` (its idle timeout counts from it)."""
+    session.execute(
+        update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now)
+    )
 
 
 def needs_touch(login: SignedInSession, now: datetime) -> bool:

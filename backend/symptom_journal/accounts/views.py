@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -15,7 +15,9 @@ from ..errors import Forbidden, Unauthorized
 from ..extensions import db, limiter
 from . import service
 from .auth import (
+    bind_csrf_to_login,
     clear_login_cookie,
+    csrf_bound_to_login,
     current_login_id,
     hasher,
     policies,
@@ -45,7 +47,7 @@ def _sign_in(user: User) -> None:
     if old is not None:
         service.end_session(db.session, login_id=old)
     policy = policies()[user.role]
-    _login, token = service.start_session(
+    login, token = service.start_session(
         db.session,
         user=user,
         policy=policy,
@@ -53,12 +55,20 @@ def _sign_in(user: User) -> None:
         now=utcnow(),
     )
     set_login_cookie(token, policy)
+    bind_csrf_to_login(login.id)
 
 
 @blp.route("/csrf", methods=["GET"])
 @blp.response(200, CsrfOut)
 def csrf_token() -> Any:
     """Get the token to send as X-CSRF-Token with every unsafe request."""
+    login_id = current_login_id()
+    if login_id is not None and not csrf_bound_to_login():
+        # A CSRF secret that this sign-in did not make (or one from before binding) is
+        # replaced, not adopted: whoever planted it knows its token.
+        session.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
+        g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
+        bind_csrf_to_login(login_id)
     return {"csrf_token": generate_csrf()}
 
 

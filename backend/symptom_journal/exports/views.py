@@ -17,9 +17,7 @@ from ..db import utcnow
 from ..extensions import db
 from . import csv as csv_export
 from .fhir import bundle
-from .pgcopy import entry_copy
 from .portable import export_document, import_document
-from .sqlite_csv import entry_csv
 
 blp = Blueprint("export", __name__, url_prefix="/api/v1", description="Export, import, erasure.")
 account_blp = Blueprint("account", __name__, url_prefix="/api/v1", description="Your account.")
@@ -64,17 +62,16 @@ def entries_csv_response(
     day_to: Any = None,
     include_notes: bool = True,
 ) -> Response:
-    """Return a streamed CSV of the owner's entries: COPY on PostgreSQL, Core rows elsewhere."""
-    scope = {"day_from": day_from, "day_to": day_to, "include_notes": include_notes}
-    dialect = db.engine.dialect.name
-    body: Iterator[Any]
-    if dialect == "postgresql":
-        body = entry_copy(db.session, owner_id=owner_id, **scope)
-    elif dialect == "sqlite":
-        body = entry_csv(db.session, owner_id=owner_id, **scope)
-    else:
-        body = csv_export.encode(csv_export.entry_rows(db.session, owner_id=owner_id, **scope))
-    return attachment(Response(stream_with_context(body), mimetype="text/csv"), f"{name}.csv")
+    """Return a streamed CSV of the owner's entries."""
+    rows = csv_export.entry_rows(
+        db.session,
+        owner_id=owner_id,
+        day_from=day_from,
+        day_to=day_to,
+        include_notes=include_notes,
+    )
+    body = stream_with_context(csv_export.encode(rows))
+    return attachment(Response(body, mimetype="text/csv"), f"{name}.csv")
 
 
 @blp.route("/export/sessions.csv", methods=["GET"])
