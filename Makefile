@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 ## run: install, upgrade the database, serve on http://127.0.0.1:$(PORT) with two workers
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'symptom_journal:create_app()'
+	$(BIN)/gunicorn -c python:symptom_journal.gunicorn_conf --bind 127.0.0.1:$(PORT) --access-logfile - 'symptom_journal:create_app()'
 
 ## test: install the dev extras and run the whole suite
 test: $(VENV)/.installed-dev

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .accounts.auth import register_auth
 from .config import build_config, default_instance_path, load_secret_key
 from .db import configure_server, configure_sqlite
-from .errors import register_error_handlers
+from .errors import register_error_handlers, register_request_limits
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .jsonprovider import OrjsonProvider
 
@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    register_request_limits(app)  # first: nothing else reads a request past the limits
     register_extensions(app)
     register_error_handlers(app)
     register_blueprints(app)

@@ -82,6 +82,29 @@ def error_response(
     return response
 
 
+# The longest request line (method, path with query, version) and the most header bytes
+# the app takes; past them it answers 414 / 431 in the JSON shape (gunicorn_conf.py sets
+# gunicorn's own limits above these).
+MAX_REQUEST_LINE = 4096
+MAX_HEADER_BYTES = 16384
+
+
+def register_request_limits(app: Flask) -> None:
+    """Answer an over-long request line (414) or over-large headers (431) before anything
+    else reads the request."""
+
+    @app.before_request
+    def _limits() -> Response | None:
+        environ = request.environ
+        target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        if len(target) + len(request.method) + 10 > MAX_REQUEST_LINE:
+            return error_response(414, f"The request line is longer than {MAX_REQUEST_LINE} bytes.")
+        size = sum(len(name) + len(value) + 4 for name, value in request.headers.items())
+        if size > MAX_HEADER_BYTES:
+            return error_response(431, f"The headers are larger than {MAX_HEADER_BYTES} bytes.")
+        return None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors, CSRF failures and bodies of the wrong type to the JSON shape."""
 

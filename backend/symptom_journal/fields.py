@@ -33,6 +33,13 @@ class Text(fields.String):
         return text
 
 
+def _refuse_hidden_characters(value: Any, kind: str) -> None:
+    """Raise ValidationError for text with control or non-ASCII characters: a date or time
+    is validated whole, and the parser would stop at a NUL and take what came before."""
+    if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+        raise ValidationError(f"Not a valid {kind}: it holds a control or non-ASCII character.")
+
+
 class StrictFloat(fields.Float):
     """A finite JSON number; strings and booleans are refused, as for strict integers."""
 
@@ -67,6 +74,7 @@ class Timestamp(fields.AwareDateTime):
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        _refuse_hidden_characters(value, "datetime")
         moment = super()._deserialize(value, attr, data, **kwargs)
         offset = moment.utcoffset() or timedelta(0)
         if offset.total_seconds() % 60:
@@ -97,6 +105,7 @@ class Day(fields.Date):
     """A calendar date ``YYYY-MM-DD`` between the years 1900 and 2199."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        _refuse_hidden_characters(value, "date")
         day = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST.date() <= day < LATEST.date():
             raise ValidationError("Must be between the years 1900 and 2199.")

@@ -47,6 +47,9 @@ ENTRY_CASES = [
     ({"recorded_at": "yesterday"}, "recorded_at", "datetime"),
     ({"recorded_at": "2026-03-10T09:00:00+01:00:30"}, "recorded_at", "whole minutes"),
     ({"recorded_at": "0001-01-01T00:00:00+00:00"}, "recorded_at", "1900"),
+    # The parser stopped at a NUL and took what came before it.
+    ({"recorded_at": "2026-03-10T08:30:00-05:00\u0000"}, "recorded_at", "control"),
+    ({"recorded_at": "2026-03-10T08:30:00-05:00\u0000junk"}, "recorded_at", "control"),
     ({"recorded_at": None}, "recorded_at", "null"),
     ({"phase": "pre"}, "session_id", "Required when phase"),
     ({"phase": "during"}, "phase", "one of"),

@@ -115,9 +115,17 @@ class EntryIn(LinkedRecordIn):
         fields.String(validate=validate.OneOf(SIDE_EFFECTS, error="Must be one of: {choices}.")),
         allow_none=True,
         validate=_unique,
+        metadata={"description": "null is taken as none: []."},
     )
     note = Text(allow_none=True, validate=validate.Length(max=2000))
     rules = staticmethod(entry_problems)
+
+    @ma.post_load
+    def _no_side_effects_is_empty(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # A list is stored as a list: null would come back as null and break every export.
+        if "side_effects" in data and data["side_effects"] is None:
+            data["side_effects"] = []
+        return data
 
 
 class EntryPatch(EntryIn):
@@ -137,7 +145,10 @@ class EntryOut(RecordOut):
     systolic = fields.Integer(allow_none=True)
     diastolic = fields.Integer(allow_none=True)
     heart_rate = fields.Integer(allow_none=True)
-    side_effects = fields.List(fields.String())
+    side_effects = fields.Function(
+        lambda entry: list(entry.side_effects or []),
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
     note = fields.String(allow_none=True)
     session_id = fields.UUID(allow_none=True)
     phase = fields.String(allow_none=True)
