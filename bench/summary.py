@@ -35,11 +35,12 @@ from sqlalchemy import insert, text
 
 from symptom_journal import create_app
 from symptom_journal.accounts.models import User
+from symptom_journal.clinical import ClinicalSettings
 from symptom_journal.extensions import db
 from symptom_journal.journal import days
 from symptom_journal.journal.models import Entry, TreatmentSession
 from symptom_journal.summaries.service import build_summary
-from symptom_journal.summaries.stats import Period, Settings
+from symptom_journal.summaries.stats import Period
 
 TARGETS = {  # (database, patient) -> largest acceptable ratio to the floor
     ("sqlite", "five years"): 2.0,
@@ -259,7 +260,7 @@ def timed(fns: list[Callable[[], Any]], repeat: int) -> list[list[float]]:
 
 def summary_once(owner: uuid.UUID, period: Period) -> Callable[[], int]:
     def run() -> int:
-        body = build_summary(db.session, owner_id=owner, period=period, settings=Settings())
+        body = build_summary(db.session, owner_id=owner, period=period, settings=ClinicalSettings())
         db.session.rollback()
         return len(current_app.json.dumps(body))
 

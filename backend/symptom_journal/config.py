@@ -8,15 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .clinical import DEFAULT_CRISIS_TEXT
+from .clinical import DEFAULTS as CLINICAL_DEFAULTS
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parents[1]
-
-
-DEFAULT_CRISIS_TEXT = (
-    "If you are thinking about ending your life or hurting yourself, get help now: call your "
-    "local emergency number. In the US, call or text 988 (Suicide & Crisis Lifeline). "
-    "Tell your care team about this answer."
-)
 
 
 def default_instance_path() -> Path:
@@ -104,17 +100,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         ),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
-        # Clinical settings (CLINICAL.md)
-        "CRISIS_TEXT": os.environ.get("CRISIS_TEXT", DEFAULT_CRISIS_TEXT),
-        "BP_ALERT_SYSTOLIC": env_int("BP_ALERT_SYSTOLIC", 180),
-        "BP_ALERT_DIASTOLIC": env_int("BP_ALERT_DIASTOLIC", 120),
-        "BP_RISE_SYSTOLIC": env_int("BP_RISE_SYSTOLIC", 40),
-        "BP_RISE_DIASTOLIC": env_int("BP_RISE_DIASTOLIC", 25),
-        "RELIABLE_CHANGE": {
-            "phq9": env_int("RELIABLE_CHANGE_PHQ9", 6),
-            "gad7": env_int("RELIABLE_CHANGE_GAD7", 4),
-            "pcl5": env_int("RELIABLE_CHANGE_PCL5", 10),
-        },
+        # Clinical settings (CLINICAL.md; clinical.py reads them)
+        "CRISIS_TEXT": os.environ.get("CRISIS_TEXT") or DEFAULT_CRISIS_TEXT,
+        **{name: env_int(name, default) for name, default in CLINICAL_DEFAULTS.items()},
         # OpenAPI
         "API_TITLE": "Symptom Journal",
         "API_VERSION": "v1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from .api import Api
+from .clinical import ClinicalSettings, from_config
 from .db import Base
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
@@ -20,3 +22,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 api = Api()
+
+
+def clinical_settings() -> ClinicalSettings:
+    """Return the clinical settings of the running app (clinical.py), read from its config."""
+    return from_config(current_app.config)

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 import pytest
 
+from symptom_journal.clinical import ClinicalSettings
 from symptom_journal.summaries.stats import (
     AssessmentPoint,
     EntryPoint,
     Period,
     SessionPoint,
-    Settings,
     confidence_interval,
     summarize_entries,
 )
@@ -25,8 +25,14 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def entry(when: str, session_id: str | None = None, phase: str | None = None, **values):
-    return EntryPoint(f"e{next(_counter)}", at(when), values, session_id, phase)
+def entry(
+    when: str,
+    session_id: str | None = None,
+    phase: str | None = None,
+    side_effects: tuple[str, ...] = (),
+    **values,
+):
+    return EntryPoint(f"e{next(_counter)}", at(when), values, session_id, phase, side_effects)
 
 
 def session(sid: str, when: str) -> SessionPoint:
@@ -388,7 +394,7 @@ def test_gad7_reliable_deterioration_raises_worsening():
 
 
 def test_reliable_change_thresholds_are_settings():
-    settings = Settings(reliable_change={"phq9": 6, "gad7": 5, "pcl5": 10})
+    settings = ClinicalSettings(reliable_change={"phq9": 6, "gad7": 5, "pcl5": 10})
     result = summary(
         assessments=[
             assessment("gad7", "2026-03-02T10:00:00+00:00", 5),
@@ -474,8 +480,71 @@ def test_bp_rise_at_the_thresholds(post_systolic, post_diastolic, flagged):
     ]
 
 
+@pytest.mark.parametrize(
+    ("pre_readings", "flagged", "means"),
+    [
+        # Strictly above 140/90: a mean of exactly 140/90 does not raise it.
+        ([(140, 90)], False, None),
+        ([(141, 80)], True, (141.0, 80.0)),
+        ([(120, 91)], True, (120.0, 91.0)),
+        # The mean of the pre entries: (150 + 132) / 2 = 141, (88 + 90) / 2 = 89.
+        ([(150, 88), (132, 90)], True, (141.0, 89.0)),
+        ([(150, 88), (130, 90)], False, None),  # 140 and 89
+    ],
+)
+def test_bp_before_session_from_the_pre_means(pre_readings, flagged, means):
+    entries = [
+        entry(f"2026-03-05T09:{10 + n}:00+01:00", "s1", "pre", systolic=sys_, diastolic=dia)
+        for n, (sys_, dia) in enumerate(pre_readings)
+    ]
+    result = summary(entries, [session("s1", "2026-03-05T10:00:00+01:00")])
+    raised = [f for f in result["flags"] if f["kind"] == "bp_before_session"]
+    if not flagged:
+        assert raised == []
+        return
+    assert raised == [
+        {
+            "kind": "bp_before_session",
+            "at": "2026-03-05T10:00:00+01:00",
+            "detail": {"session_id": "s1", "pre": {"systolic": means[0], "diastolic": means[1]}},
+        }
+    ]
+
+
+def test_bp_before_session_needs_a_pre_reading_and_follows_its_settings():
+    post_only = [entry("2026-03-05T11:00:00+01:00", "s1", "post", systolic=170, diastolic=100)]
+    sessions = [session("s1", "2026-03-05T10:00:00+01:00")]
+    assert [f["kind"] for f in summary(post_only, sessions)["flags"]] == []
+    pre = [entry("2026-03-05T09:00:00+01:00", "s1", "pre", systolic=135, diastolic=85)]
+    assert summary(pre, sessions)["flags"] == []
+    stricter = ClinicalSettings(bp_predose_systolic=130, bp_predose_diastolic=80)
+    kinds = [f["kind"] for f in summary(pre, sessions, settings=stricter)["flags"]]
+    assert kinds == ["bp_before_session"]
+
+
+def test_side_effects_are_counted_per_session_over_both_phases():
+    entries = [
+        entry("2026-03-05T09:40:00+01:00", "s1", "pre", ("anxiety",), mood=4),
+        entry("2026-03-05T11:00:00+01:00", "s1", "post", ("nausea", "dissociation"), mood=6),
+        entry("2026-03-05T13:00:00+01:00", "s1", "post", ("nausea", "headache"), mood=6),
+        # Not linked: counted nowhere.
+        entry("2026-03-05T20:00:00+01:00", None, None, ("nausea",), mood=6),
+        # The second session: linked entries without side effects.
+        entry("2026-03-12T11:00:00+01:00", "s2", "post", mood=7),
+    ]
+    sessions = [
+        session("s1", "2026-03-05T10:00:00+01:00"),
+        session("s2", "2026-03-12T10:00:00+01:00"),
+    ]
+    rows = summary(entries, sessions)["sessions"]
+    assert [row["side_effects"] for row in rows] == [
+        {"anxiety": 1, "dissociation": 1, "headache": 1, "nausea": 2},
+        {},
+    ]
+
+
 def test_bp_thresholds_are_settings():
-    settings = Settings(bp_alert_systolic=160, bp_alert_diastolic=100)
+    settings = ClinicalSettings(bp_alert_systolic=160, bp_alert_diastolic=100)
     result = summary(
         [entry("2026-03-04T08:00:00+01:00", systolic=165, diastolic=90)], settings=settings
     )

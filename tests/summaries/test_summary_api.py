@@ -161,3 +161,68 @@ def test_another_patients_data_is_never_counted(patient, other_patient):
 def test_clinicians_and_strangers_are_refused(clinician, client):
     assert clinician.get(URL).status_code == 403
     assert client.get(URL).status_code == 401
+
+
+def test_a_sessions_side_effects_and_pre_dose_pressure_reach_the_summary(app, patient):
+    # 165/100 before the session (above 140/90), nausea before and after, dizziness after;
+    # an entry of the day after, linked, counts too; an unlinked one does not.
+    session = put_session(patient, started_at="2026-03-10T10:00:00+01:00")
+    linked = {"session_id": session["id"]}
+    put_entry(
+        patient,
+        recorded_at="2026-03-10T09:30:00+01:00",
+        mood=4,
+        systolic=165,
+        diastolic=100,
+        side_effects=["nausea"],
+        phase="pre",
+        **linked,
+    )
+    put_entry(
+        patient,
+        recorded_at="2026-03-10T11:30:00+01:00",
+        mood=6,
+        dissociation=5,
+        systolic=150,
+        diastolic=95,
+        side_effects=["nausea", "dizziness"],
+        phase="post",
+        **linked,
+    )
+    put_entry(
+        patient,
+        recorded_at="2026-03-11T08:00:00+01:00",
+        mood=7,
+        side_effects=["headache"],
+        phase="post",
+        **linked,
+    )
+    put_entry(patient, recorded_at="2026-03-11T20:00:00+01:00", mood=7, side_effects=["nausea"])
+    body = patient.get(f"{URL}?from=2026-03-01&to=2026-03-31").get_json()
+    (row,) = body["sessions"]
+    assert row["side_effects"] == {"dizziness": 1, "headache": 1, "nausea": 2}
+    # (Every entry also carries the factory's anxiety 3 and sleep 7.5 hours.)
+    same = {"anxiety": 3.0, "sleep_hours": 7.5}
+    assert row["pre"] == {**same, "mood": 4.0, "systolic": 165.0, "diastolic": 100.0}
+    # Post means: mood (6 + 7) / 2, dissociation 5, BP from the one post reading.
+    assert row["post"] == {
+        **same,
+        "mood": 6.5,
+        "dissociation": 5.0,
+        "systolic": 150.0,
+        "diastolic": 95.0,
+    }
+    assert [f for f in body["flags"] if f["kind"] == "bp_before_session"] == [
+        {
+            "kind": "bp_before_session",
+            "at": "2026-03-10T10:00:00+01:00",
+            "detail": {"session_id": session["id"], "pre": {"systolic": 165.0, "diastolic": 100.0}},
+        }
+    ]
+    # A clinic with a higher limit sees no such flag.
+    app.config["BP_PREDOSE_SYSTOLIC"], app.config["BP_PREDOSE_DIASTOLIC"] = 170, 105
+    try:
+        stricter = patient.get(f"{URL}?from=2026-03-01&to=2026-03-31").get_json()
+    finally:
+        app.config["BP_PREDOSE_SYSTOLIC"], app.config["BP_PREDOSE_DIASTOLIC"] = 140, 90
+    assert [f["kind"] for f in stricter["flags"]] == []

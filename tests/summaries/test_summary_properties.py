@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from symptom_journal import records
 from symptom_journal.accounts.models import User
 from symptom_journal.assessments.service import ASSESSMENTS
+from symptom_journal.clinical import ClinicalSettings
 from symptom_journal.db import utcnow
 from symptom_journal.extensions import db
 from symptom_journal.journal.service import ENTRIES, SESSIONS
@@ -23,7 +24,6 @@ from symptom_journal.summaries.stats import (
     EntryPoint,
     Period,
     SessionPoint,
-    Settings,
     summarize_entries,
 )
 
@@ -189,7 +189,7 @@ def reference(journal):
             )
             for a in journal["assessments"]
         ],
-        settings=Settings(),
+        settings=ClinicalSettings(),
     )
 
 
@@ -203,7 +203,9 @@ def test_database_path_equals_reference_and_naive_recomputation(app, journal):
     period = journal["period"]
     with app.app_context():
         owner_id = store(journal)
-        fast = build_summary(db.session, owner_id=owner_id, period=period, settings=Settings())
+        fast = build_summary(
+            db.session, owner_id=owner_id, period=period, settings=ClinicalSettings()
+        )
         db.session.remove()
     assert fast == reference(journal)
 
@@ -266,7 +268,9 @@ def test_other_patients_rows_change_nothing(app):
     with app.app_context():
         mine = store(journal)
         store(noise)
-        result = build_summary(db.session, owner_id=mine, period=PERIOD, settings=Settings())
+        result = build_summary(
+            db.session, owner_id=mine, period=PERIOD, settings=ClinicalSettings()
+        )
         db.session.remove()
     assert result["metrics"]["mood"]["n"] == 1
     assert result["metrics"]["mood"]["mean"] == 3.0

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
 from marshmallow import fields, validate
 
+from ..extensions import clinical_settings
 from ..fields import RecordListArgs, StrictInteger, Timestamp
 from ..journal.models import PHASES
 from ..journal.schemas import LinkedRecordIn
@@ -55,7 +55,7 @@ class AssessmentOut(RecordOut):
         return ["suicidal_ideation"] if record.suicidal_item else []
 
     def _crisis_text(self, record: Any) -> str | None:
-        return current_app.config["CRISIS_TEXT"] if record.suicidal_item else None
+        return clinical_settings().crisis_text if record.suicidal_item else None
 
     @ma.post_dump(pass_original=True)
     def _conditional(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from ..api import Blueprint
+from ..extensions import clinical_settings
 from ..record_views import register_record_routes
 from .instruments import INSTRUMENTS
 from .schemas import (
@@ -34,7 +33,7 @@ assessments_blp = Blueprint(
 @instruments_blp.response(200, InstrumentPage)
 def list_instruments() -> Any:
     """PHQ-9, GAD-7 and PCL-5: item texts, answer options, bands and sources."""
-    thresholds = current_app.config["RELIABLE_CHANGE"]
+    settings = clinical_settings()
     items = [
         {
             "code": i.code,
@@ -47,10 +46,10 @@ def list_instruments() -> Any:
             "bands": [
                 {"code": b.code, "label": b.label, "min": b.low, "max": b.high} for b in i.bands
             ],
-            "reliable_change": thresholds[i.code],
+            "reliable_change": settings.reliable_change[i.code],
             "source": i.source,
             # Shown at once when item 9 is answered above 0, even offline.
-            "crisis_text": current_app.config["CRISIS_TEXT"] if i.code == "phq9" else None,
+            "crisis_text": settings.crisis_text if i.code == "phq9" else None,
         }
         for i in INSTRUMENTS.values()
     ]

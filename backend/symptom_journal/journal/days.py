@@ -21,7 +21,7 @@ from sqlalchemy import Column, Connection, Date, Float, Integer, Table, Uuid, ev
 from sqlalchemy.orm import Mapped
 
 from ..db import Base
-from ..summaries.stats import MEASURES
+from .measures import MEASURES
 
 PARTS = ("n", "sum", "min", "max")
 # Advisory lock class on PostgreSQL: one patient's day rows are rewritten one writer at a time.

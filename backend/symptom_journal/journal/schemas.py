@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import marshmallow as ma
-from flask import current_app
 from marshmallow import ValidationError, fields, validate
 
+from ..extensions import clinical_settings
 from ..fields import RecordListArgs, StrictFloat, StrictInteger, Text, Timestamp
 from ..schemas import RecordOut, page_schema
 from .models import PHASES, SIDE_EFFECTS, TREATMENTS
@@ -157,14 +157,7 @@ class EntryOut(RecordOut):
     )
 
     def _flags(self, entry: Any) -> list[str]:
-        systolic, diastolic = entry.systolic, entry.diastolic
-        if systolic is None and diastolic is None:
-            return []  # most entries: no reading, and no settings to look up
-        config = current_app.config
-        high = (systolic is not None and systolic >= config["BP_ALERT_SYSTOLIC"]) or (
-            diastolic is not None and diastolic >= config["BP_ALERT_DIASTOLIC"]
-        )
-        return ["bp_high"] if high else []
+        return ["bp_high"] if clinical_settings().bp_high(entry.systolic, entry.diastolic) else []
 
 
 class EntryListArgs(RecordListArgs):

@@ -25,7 +25,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Invalid, error_response
 from ..exports.views import attachment, entries_csv_response
-from ..extensions import db, limiter
+from ..extensions import clinical_settings, db, limiter
 from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned
 from ..sharing import service
@@ -35,7 +35,7 @@ from ..summaries.charts import LABELS, before_after_chart, daily_chart
 from ..summaries.schemas import SummaryArgs
 from ..summaries.service import build_summary
 from ..summaries.stats import Period
-from ..summaries.views import parse_period, settings_from
+from ..summaries.views import parse_period
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static")
 
@@ -46,14 +46,30 @@ FLAG_NAMES = {
     "suicidal_ideation": "PHQ-9 item 9 (thoughts of self-harm) answered above 0",
     "bp_high": "Blood pressure at or above the alert threshold",
     "bp_rise": "Blood pressure rise after a session",
+    "bp_before_session": "Blood pressure above the pre-dose limit before a session",
     "worsening": "Reliable worsening of a questionnaire score",
 }
-FLAG_SOURCES = {
-    "suicidal_ideation": "any answer above 0 (PHQ-9, Kroenke et al. 2001)",
-    "bp_high": "systolic 180 or diastolic 120 mmHg (American Heart Association)",
-    "bp_rise": "+40 systolic or +25 diastolic mmHg (esketamine label)",
-    "worsening": "reliable change criteria (NHS Talking Therapies; Jacobson & Truax 1991)",
+SIDE_EFFECT_NAMES = {
+    "nausea": "nausea",
+    "headache": "headache",
+    "dizziness": "dizziness",
+    "drowsiness": "drowsiness",
+    "blurred_vision": "blurred vision",
+    "dissociation": "dissociation",
+    "anxiety": "anxiety",
+    "elevated_bp": "raised blood pressure",
+    "other": "other",
 }
+# The rows of a session's before-and-after table: blood pressure as one row.
+SESSION_ROWS = (
+    ("mood", "Mood (0-10)"),
+    ("anxiety", "Anxiety (0-10)"),
+    ("sleep_hours", "Sleep (hours)"),
+    ("sleep_quality", "Sleep quality (0-10)"),
+    ("dissociation", "Dissociation (0-10)"),
+    ("bp", "Blood pressure (mmHg)"),
+    ("heart_rate", "Heart rate (bpm)"),
+)
 INSTRUMENT_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7", "pcl5": "PCL-5"}
 TREATMENT_NAMES = {
     "ketamine_iv": "Ketamine IV",
@@ -71,17 +87,58 @@ def _flag_detail(flag: dict[str, Any]) -> str:
         return f"{detail['systolic']}/{detail['diastolic']} mmHg"
     if flag["kind"] == "bp_rise":
         return f"systolic {detail['systolic_rise']:+}, diastolic {detail['diastolic_rise']:+} mmHg"
+    if flag["kind"] == "bp_before_session":
+        pre = detail["pre"]
+        return f"before the session {_number(pre['systolic'])}/{_number(pre['diastolic'])} mmHg"
     if flag["kind"] == "suicidal_ideation":
         return f"item 9: {detail['item_9']}, total {detail['total']}"
     name = INSTRUMENT_NAMES.get(detail["instrument"], "")
     return f"{name} {detail['baseline']} → {detail['latest']}"
 
 
-def _pair(session: dict[str, Any], measure: str) -> str:
-    pre, post = session["pre"].get(measure), session["post"].get(measure)
-    if pre is None and post is None:
+def _number(value: float | None) -> str:
+    """Return a mean as a page shows it: 7 rather than 7.0, 6.5 as it is, a dash for none."""
+    if value is None:
         return NONE
-    return f"{NONE if pre is None else pre} → {NONE if post is None else post}"
+    return f"{value:g}"
+
+
+def _phase_value(values: dict[str, float], name: str) -> str:
+    if name != "bp":
+        return _number(values.get(name))
+    if "systolic" not in values:
+        return NONE
+    return f"{_number(values['systolic'])}/{_number(values.get('diastolic'))}"
+
+
+def session_measures(session: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Return (label, before, after, change) for each measure recorded before or after the
+    session, a dash where a phase lacks it."""
+    rows = []
+    for name, label in SESSION_ROWS:
+        keys = ("systolic", "diastolic") if name == "bp" else (name,)
+        if not any(key in session["pre"] or key in session["post"] for key in keys):
+            continue
+        if name == "bp" and "systolic" in session["delta"]:
+            delta = session["delta"]
+            change = f"{delta['systolic']:+g}/{delta.get('diastolic', 0):+g}"
+        elif name != "bp" and name in session["delta"]:
+            change = f"{session['delta'][name]:+g}"
+        else:
+            change = NONE
+        before = _phase_value(session["pre"], name)
+        rows.append((label, before, _phase_value(session["post"], name), change))
+    return rows
+
+
+def side_effect_text(counts: dict[str, int]) -> str:
+    """Return a session's side effects as words: "nausea (2), headache"; "none reported"."""
+    if not counts:
+        return "none reported"
+    return ", ".join(
+        SIDE_EFFECT_NAMES.get(kind, kind) + (f" ({count})" if count > 1 else "")
+        for kind, count in counts.items()
+    )
 
 
 def _notes(owner_id: uuid.UUID, period: Period) -> list[dict[str, Any]]:
@@ -111,6 +168,7 @@ def render_report(
     patient: User, period: Period, summary: dict[str, Any], *, notes: bool, for_pdf: bool = False
 ) -> str:
     """Return the summary page of a patient as HTML (the PDF renders the same page)."""
+    settings = clinical_settings()
     days = _session_days(patient.id, period)
     charts = [
         (m, daily_chart(m, summary["metrics"][m], summary["period"], days))
@@ -126,12 +184,14 @@ def render_report(
         before_after=before_after_chart(summary["sessions"]),
         notes=_notes(patient.id, period) if notes else None,
         flag_names=FLAG_NAMES,
-        flag_sources=FLAG_SOURCES,
+        flag_sources=settings.flag_sources(),
+        reliable_change=settings.reliable_change,
         flag_detail=_flag_detail,
+        session_measures=session_measures,
+        side_effect_text=side_effect_text,
         instrument_names=INSTRUMENT_NAMES,
         treatment_names=TREATMENT_NAMES,
         measure_names=LABELS,
-        pair=_pair,
         # The PDF fetches nothing, so its style travels inside the page.
         inline_css=open_static("report.css") if for_pdf else None,
     )
@@ -272,7 +332,7 @@ def _summary(patient: User, period: Period) -> dict[str, Any]:
         db.session,
         owner_id=patient.id,
         period=period,
-        settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
+        settings=clinical_settings(),
     )
 
 

@@ -7,10 +7,11 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..assessments.models import Assessment
+from ..clinical import ClinicalSettings
 from ..db import DbSession
 from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned_by
@@ -18,7 +19,6 @@ from ..summaries.stats import (
     INSTRUMENT_ORDER,
     AssessmentPoint,
     BpReading,
-    Settings,
     flags,
     instrument_change,
 )
@@ -79,19 +79,14 @@ def _last_entries(session: DbSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, s
 
 
 def _open_flags(
-    session: DbSession, ids: list[uuid.UUID], now: datetime, settings: Settings
+    session: DbSession, ids: list[uuid.UUID], now: datetime, settings: ClinicalSettings
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
     cutoff = now - timedelta(days=OPEN_FLAG_DAYS)
     readings: dict[uuid.UUID, list[BpReading]] = defaultdict(list)
     for row in session.execute(
         select(Entry.owner_id, Entry.recorded_at, Entry.utc_offset, Entry.systolic, Entry.diastolic)
         .where(*owned_by(Entry, ids), Entry.recorded_at >= cutoff)
-        .where(
-            or_(
-                Entry.systolic >= settings.bp_alert_systolic,
-                Entry.diastolic >= settings.bp_alert_diastolic,
-            )
-        )
+        .where(Entry.systolic.is_not(None), Entry.diastolic.is_not(None))
     ):
         readings[row.owner_id].append(
             BpReading(at_offset(row.recorded_at, row.utc_offset), row.systolic, row.diastolic)
@@ -180,7 +175,7 @@ def _open_flags(
 
 
 def patient_list(
-    session: DbSession, *, clinician_id: uuid.UUID, now: datetime, settings: Settings
+    session: DbSession, *, clinician_id: uuid.UUID, now: datetime, settings: ClinicalSettings
 ) -> list[dict[str, Any]]:
     """Return the clinician's linked patients (at most 1,000, by name) with their latest
     scores, last entry time and the flags raised in the last 30 days; the same number of

@@ -13,10 +13,10 @@ from ..accounts.auth import role_required
 from ..api import Blueprint
 from ..db import utcnow
 from ..errors import Invalid
-from ..extensions import db, limiter
+from ..extensions import clinical_settings, db, limiter
 from ..summaries.schemas import SummaryArgs, SummaryOut
 from ..summaries.service import build_summary
-from ..summaries.views import parse_period, settings_from
+from ..summaries.views import parse_period
 from . import service
 from .audit import log_access
 from .patients import patient_list
@@ -182,7 +182,7 @@ def patients() -> Any:
         db.session,
         clinician_id=current_user.id,
         now=utcnow(),
-        settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
+        settings=clinical_settings(),
     )
     return {"items": items, "next_cursor": None}
 
@@ -210,7 +210,7 @@ def patient_summary(args: dict[str, Any], patient_id: uuid.UUID) -> Any:
         db.session,
         owner_id=patient.id,
         period=period,
-        settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
+        settings=clinical_settings(),
     )
     log_access(
         patient_id=patient.id,

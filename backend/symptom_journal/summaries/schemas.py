@@ -56,6 +56,12 @@ class SessionSummaryOut(ma.Schema):
     pre = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
     post = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
     delta = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    side_effects = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "Linked entries (either phase) reporting each side effect."},
+    )
     baseline_mood = fields.Float(allow_none=True, required=True)
     durability_days = fields.Integer(allow_none=True, required=True)
     returned_to_baseline = fields.Boolean(required=True)
@@ -84,7 +90,12 @@ class InstrumentChangeOut(ma.Schema):
 
 
 class FlagOut(ma.Schema):
-    kind = fields.String(required=True)
+    kind = fields.String(
+        required=True,
+        metadata={
+            "description": "suicidal_ideation, bp_high, bp_rise, bp_before_session or worsening."
+        },
+    )
     at = fields.String(required=True)
     detail = fields.Dict(required=True)
 

@@ -27,24 +27,23 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
-    or_,
     union_all,
 )
 
 from ..assessments.models import Assessment
+from ..clinical import ClinicalSettings
 from ..db import DbSession
 from ..journal.days import EntryDay, EntryWeek
+from ..journal.measures import MEASURES
 from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned, owned_by
 from .stats import (
-    MEASURES,
     AssessmentPoint,
     BpReading,
     Journal,
     Period,
     Series,
     SessionPoint,
-    Settings,
     monday_of,
     summarize,
 )
@@ -313,18 +312,12 @@ def load_assessments(
     ]
 
 
-def load_high_bp(
-    session: DbSession, owner_id: uuid.UUID, period: Period, settings: Settings
-) -> list[BpReading]:
-    """Return the owner's readings in the period at or above an alert threshold."""
+def load_bp_readings(session: DbSession, owner_id: uuid.UUID, period: Period) -> list[BpReading]:
+    """Return the owner's blood pressure readings in the period (the flags decide which are
+    high, clinical.py)."""
     query = (
         _in_period(Entry)
-        .where(
-            or_(
-                Entry.systolic >= settings.bp_alert_systolic,
-                Entry.diastolic >= settings.bp_alert_diastolic,
-            )
-        )
+        .where(Entry.systolic.is_not(None), Entry.diastolic.is_not(None))
         .with_only_columns(Entry.recorded_at, Entry.utc_offset, Entry.systolic, Entry.diastolic)
     )
     return [
@@ -333,24 +326,43 @@ def load_high_bp(
     ]
 
 
-def _any_high_bp(journal: Journal, settings: Settings) -> bool:
+def _any_high_bp(journal: Journal, settings: ClinicalSettings) -> bool:
     systolic, diastolic = journal.series.get("systolic"), journal.series.get("diastolic")
-    return bool(
-        (systolic and systolic.high >= settings.bp_alert_systolic)
-        or (diastolic and diastolic.high >= settings.bp_alert_diastolic)
+    return settings.bp_high(
+        systolic.high if systolic else None, diastolic.high if diastolic else None
     )
 
 
+def load_side_effects(
+    session: DbSession, owner_id: uuid.UUID, session_ids: list[str]
+) -> dict[str, dict[str, int]]:
+    """Return, per treatment session, how many of its linked entries (either phase, whatever
+    their date) report each kind of side effect."""
+    if not session_ids:
+        return {}
+    query = (
+        owned(Entry, owner_id)
+        .where(Entry.session_id.in_([uuid.UUID(key) for key in session_ids]))
+        .with_only_columns(Entry.session_id, Entry.side_effects)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for session_id, kinds in session.execute(query):
+        by_kind = counts.setdefault(str(session_id), {})
+        for kind in kinds or []:
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+    return counts
+
+
 def build_summary(
-    session: DbSession, *, owner_id: uuid.UUID, period: Period, settings: Settings
+    session: DbSession, *, owner_id: uuid.UUID, period: Period, settings: ClinicalSettings
 ) -> dict[str, Any]:
     """Return the owner's summary of the period (CLINICAL.md, PRODUCT.md)."""
     journal = load_journal(session, owner_id, period)
     sessions, links = load_sessions_and_links(session, owner_id, period)
     # The extremes tell whether any reading reached an alert threshold; only then are the
     # readings themselves read, for the bp_high flags.
-    high_bp = (
-        load_high_bp(session, owner_id, period, settings) if _any_high_bp(journal, settings) else []
+    readings = (
+        load_bp_readings(session, owner_id, period) if _any_high_bp(journal, settings) else []
     )
     return summarize(
         period=period,
@@ -358,6 +370,7 @@ def build_summary(
         sessions=sessions,
         links=links,
         assessments=load_assessments(session, owner_id, period),
-        bp_readings=high_bp,
+        bp_readings=readings,
         settings=settings,
+        side_effects=load_side_effects(session, owner_id, [s.id for s in sessions]),
     )

@@ -20,37 +20,16 @@ from typing import Any
 import numpy as np
 
 from ..assessments.instruments import INSTRUMENTS
+from ..clinical import ClinicalSettings
+from ..journal.measures import MEASURES
 from .tdist import t_quantile
 
-MEASURES = (
-    "mood",
-    "anxiety",
-    "sleep_hours",
-    "sleep_quality",
-    "dissociation",
-    "systolic",
-    "diastolic",
-    "heart_rate",
-)
 INSTRUMENT_ORDER = ("phq9", "gad7", "pcl5")
 # Cut-offs of remission (latest below) and the PCL-5's response (a fall of at least).
 REMISSION_BELOW = {"phq9": 5, "gad7": 5, "pcl5": 33}
 PCL5_RESPONSE_POINTS = 10
 ROLLING_DAYS = 7
 BASELINE_DAYS = 7
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The thresholds a clinic may change (CLINICAL.md), with their defaults."""
-
-    bp_alert_systolic: int = 180
-    bp_alert_diastolic: int = 120
-    bp_rise_systolic: int = 40
-    bp_rise_diastolic: int = 25
-    reliable_change: Mapping[str, int] = field(
-        default_factory=lambda: {"phq9": 6, "gad7": 4, "pcl5": 10}
-    )
 
 
 @dataclass(frozen=True)
@@ -121,6 +100,7 @@ class EntryPoint:
     values: Mapping[str, float | None]
     session_id: str | None = None
     phase: str | None = None
+    side_effects: Sequence[str] = ()
 
     @property
     def day(self) -> date:
@@ -162,6 +142,8 @@ class BpReading:
 
 # Means of the entries linked to each session, by (session id, phase) and measure.
 LinkMeans = Mapping[tuple[str, str], Mapping[str, float]]
+# Side effects reported in the entries linked to each session: session id -> kind -> count.
+SideEffectCounts = Mapping[str, Mapping[str, int]]
 
 
 def rounded(value: float | None) -> float | None:
@@ -222,6 +204,18 @@ def link_means_from_entries(
         key: {name: sum(v) / len(v) for name, v in by_name.items()}
         for key, by_name in linked.items()
     }
+
+
+def side_effects_from_entries(entries: Iterable[EntryPoint]) -> dict[str, dict[str, int]]:
+    """Return, per session, how many of its linked entries (either phase) report each kind
+    of side effect."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for entry in entries:
+        if entry.session_id is None:
+            continue
+        for kind in entry.side_effects:
+            counts[entry.session_id][kind] += 1
+    return {key: dict(by_kind) for key, by_kind in counts.items()}
 
 
 def bp_readings_from_entries(entries: Iterable[EntryPoint], period: Period) -> list[BpReading]:
@@ -367,9 +361,13 @@ def _durability(
 
 
 def session_rows(
-    sessions: Sequence[SessionPoint], links: LinkMeans, moods: Mapping[date, float]
+    sessions: Sequence[SessionPoint],
+    links: LinkMeans,
+    moods: Mapping[date, float],
+    side_effects: SideEffectCounts | None = None,
 ) -> list[dict[str, Any]]:
-    """Return each session with its pre/post means, deltas and mood durability, by start time."""
+    """Return each session with its pre/post means, deltas, side effects and mood
+    durability, by start time."""
     ordered = sorted(sessions, key=lambda s: (s.started_at, s.id))
     mood_days = sorted(moods)
     rows = []
@@ -393,6 +391,7 @@ def session_rows(
                 "pre": pre,
                 "post": post,
                 "delta": delta,
+                "side_effects": dict(sorted((side_effects or {}).get(session.id, {}).items())),
                 "baseline_mood": baseline,
                 "durability_days": durability,
                 "returned_to_baseline": durability is not None,
@@ -440,7 +439,7 @@ def _round_session(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def instrument_change(
-    instrument: str, assessments: Sequence[AssessmentPoint], settings: Settings
+    instrument: str, assessments: Sequence[AssessmentPoint], settings: ClinicalSettings
 ) -> dict[str, Any]:
     """Return baseline, latest, change, response, remission, reliable change of an instrument."""
     ordered = sorted(assessments, key=lambda a: (a.completed_at, a.id))
@@ -476,6 +475,33 @@ def _flag(kind: str, at: datetime, detail: dict[str, Any]) -> dict[str, Any]:
     return {"kind": kind, "at": at, "detail": detail}
 
 
+def _pre_post(row: Mapping[str, Any], phase: str) -> dict[str, float | None]:
+    return {name: rounded(row[phase].get(name)) for name in ("systolic", "diastolic")}
+
+
+def _session_flags(
+    row: Mapping[str, Any], at: datetime, settings: ClinicalSettings
+) -> list[dict[str, Any]]:
+    """Return the blood-pressure flags a session raises: bp_before_session from its pre
+    means, bp_rise from its pre-to-post rise."""
+    raised = []
+    pre = row["pre"]
+    if settings.bp_before_session(pre.get("systolic"), pre.get("diastolic")):
+        detail = {"session_id": row["id"], "pre": _pre_post(row, "pre")}
+        raised.append(_flag("bp_before_session", at, detail))
+    rise = {name: row["delta"].get(name) for name in ("systolic", "diastolic")}
+    if settings.bp_rise(rise["systolic"], rise["diastolic"]):
+        detail = {
+            "session_id": row["id"],
+            "systolic_rise": rounded(rise["systolic"]),
+            "diastolic_rise": rounded(rise["diastolic"]),
+            "pre": _pre_post(row, "pre"),
+            "post": _pre_post(row, "post"),
+        }
+        raised.append(_flag("bp_rise", at, detail))
+    return raised
+
+
 def flags(
     *,
     bp_readings: Iterable[BpReading],
@@ -483,7 +509,7 @@ def flags(
     session_times: Mapping[str, datetime],
     assessments: Sequence[AssessmentPoint],
     instruments: Mapping[str, Mapping[str, Any]],
-    settings: Settings,
+    settings: ClinicalSettings,
 ) -> list[dict[str, Any]]:
     """Return one flag per record that raises it, oldest first."""
     raised = []
@@ -497,23 +523,12 @@ def flags(
                 )
             )
     for bp in bp_readings:
-        if bp.systolic >= settings.bp_alert_systolic or bp.diastolic >= settings.bp_alert_diastolic:
+        if settings.bp_high(bp.systolic, bp.diastolic):
             raised.append(
                 _flag("bp_high", bp.at, {"systolic": bp.systolic, "diastolic": bp.diastolic})
             )
     for row in sessions:
-        rise = {name: row["delta"].get(name) for name in ("systolic", "diastolic")}
-        if (rise["systolic"] is not None and rise["systolic"] >= settings.bp_rise_systolic) or (
-            rise["diastolic"] is not None and rise["diastolic"] >= settings.bp_rise_diastolic
-        ):
-            detail = {
-                "session_id": row["id"],
-                "systolic_rise": rounded(rise["systolic"]),
-                "diastolic_rise": rounded(rise["diastolic"]),
-                "pre": {k: rounded(row["pre"].get(k)) for k in ("systolic", "diastolic")},
-                "post": {k: rounded(row["post"].get(k)) for k in ("systolic", "diastolic")},
-            }
-            raised.append(_flag("bp_rise", session_times[row["id"]], detail))
+        raised += _session_flags(row, session_times[row["id"]], settings)
     latest_of = {}
     for a in sorted(assessments, key=lambda a: (a.completed_at, a.id)):
         latest_of[a.instrument] = a
@@ -544,10 +559,12 @@ def summarize(
     links: LinkMeans,
     assessments: Sequence[AssessmentPoint],
     bp_readings: Sequence[BpReading],
-    settings: Settings,
+    settings: ClinicalSettings,
+    side_effects: SideEffectCounts | None = None,
 ) -> dict[str, Any]:
     """Return the summary of a period from its parts: ``journal`` holds only the entries inside
-    the period, ``links`` each session's linked entries whatever their date."""
+    the period, ``links`` and ``side_effects`` each session's linked entries whatever their
+    date."""
     in_period_sessions = [s for s in sessions if s.day in period]
     in_period_assessments = [a for a in assessments if a.day in period]
     iso = IsoDays(journal.iso)
@@ -556,7 +573,9 @@ def summarize(
         for name in MEASURES
         if name in journal.series
     }
-    rows = session_rows(in_period_sessions, links, daily_means(journal.series.get("mood")))
+    rows = session_rows(
+        in_period_sessions, links, daily_means(journal.series.get("mood")), side_effects
+    )
     by_instrument: dict[str, list[AssessmentPoint]] = defaultdict(list)
     for a in in_period_assessments:
         by_instrument[a.instrument].append(a)
@@ -594,7 +613,7 @@ def summarize_entries(
     entries: Sequence[EntryPoint],
     sessions: Sequence[SessionPoint] = (),
     assessments: Sequence[AssessmentPoint] = (),
-    settings: Settings | None = None,
+    settings: ClinicalSettings | None = None,
 ) -> dict[str, Any]:
     """Return the summary computed straight from raw entries (the reference path)."""
     return summarize(
@@ -604,5 +623,6 @@ def summarize_entries(
         links=link_means_from_entries(entries),
         assessments=assessments,
         bp_readings=bp_readings_from_entries(entries, period),
-        settings=settings or Settings(),
+        settings=settings or ClinicalSettings(),
+        side_effects=side_effects_from_entries(entries),
     )

@@ -6,30 +6,18 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, jsonify
+from flask import jsonify
 from flask_login import current_user
 
 from ..accounts.auth import role_required
 from ..api import Blueprint
 from ..errors import Invalid
-from ..extensions import db
+from ..extensions import clinical_settings, db
 from .schemas import SummaryArgs, SummaryOut
 from .service import build_summary, period_problems
-from .stats import Period, Settings
+from .stats import Period
 
 blp = Blueprint("summary", __name__, url_prefix="/api/v1", description="Trend summary.")
-
-
-def settings_from(app: Flask) -> Settings:
-    """Return the clinical thresholds configured for the app."""
-    config = app.config
-    return Settings(
-        bp_alert_systolic=config["BP_ALERT_SYSTOLIC"],
-        bp_alert_diastolic=config["BP_ALERT_DIASTOLIC"],
-        bp_rise_systolic=config["BP_RISE_SYSTOLIC"],
-        bp_rise_diastolic=config["BP_RISE_DIASTOLIC"],
-        reliable_change=dict(config["RELIABLE_CHANGE"]),
-    )
 
 
 def today_in(timezone: str) -> date:
@@ -56,7 +44,7 @@ def summary(args: dict[str, Any]) -> Any:
         db.session,
         owner_id=current_user.id,
         period=period,
-        settings=settings_from(current_app._get_current_object()),  # type: ignore[attr-defined]
+        settings=clinical_settings(),
     )
     # Built as plain data already; returned as is rather than dumped field by field again.
     return jsonify(body)
