@@ -40,7 +40,7 @@ from symptom_journal import create_app
 
 PASSWORD = "a long http benchmark passphrase"  # noqa: S105 - a throwaway local account
 DURATION = "10s"
-TARGETS = {"create entry": 0.25, "list 100 entries": 0.15}
+TARGETS = {"create entry": 0.20, "list 100 entries": 0.15}
 
 
 def serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:

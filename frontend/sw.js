@@ -1,6 +1,6 @@
 // Service worker: the versioned app shell from the cache, /api reads network-first with the
 // last answer as a fallback, writes never cached, and nothing kept after signing out.
-const VERSION = "2026-11-26.9";
+const VERSION = "2026-12-05.1";
 const SHELL = `shell-${VERSION}`;
 const API = "api-data";
 const FILES = [
@@ -13,6 +13,7 @@ const FILES = [
   "/js/outbox.js",
   "/js/store.js",
   "/js/views/auth.js",
+  "/js/views/history.js",
   "/js/views/patients.js",
   "/js/views/questionnaires.js",
   "/js/views/sessions.js",

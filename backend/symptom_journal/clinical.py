@@ -70,7 +70,7 @@ class ClinicalSettings:
         """Return, for each flag kind, the rule as configured and where it comes from."""
         rc = self.reliable_change
         return {
-            "suicidal_ideation": "PHQ-9 item 9 answered above 0 (Kroenke et al. 2001)",
+            "suicidal_ideation": "any answer above 0 (PHQ-9, Kroenke et al. 2001)",
             "bp_high": (
                 f"systolic {self.bp_alert_systolic} or diastolic {self.bp_alert_diastolic} mmHg "
                 "or above (American Heart Association: hypertensive crisis)"

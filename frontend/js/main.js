@@ -4,6 +4,7 @@ import { syncLabel } from "./logic.js";
 import { clearOutbox, discard, flush, keepMine, pending } from "./outbox.js";
 import { forgetAll, recall, remember } from "./store.js";
 import { mountAuth } from "./views/auth.js";
+import { mountHistory } from "./views/history.js";
 import { mountPatients } from "./views/patients.js";
 import { mountQuestionnaires } from "./views/questionnaires.js";
 import { mountSessions } from "./views/sessions.js";
@@ -60,12 +61,14 @@ function showConflicts(conflicts) {
 async function refreshSessions() {
   // What the screens need offline: today's session and the questionnaires.
   try {
-    const [sessions, instruments] = await Promise.all([
+    const [sessions, instruments, clinical] = await Promise.all([
       request("GET", "/api/v1/sessions?limit=50"),
       request("GET", "/api/v1/instruments"),
+      request("GET", "/api/v1/clinical-settings"),
     ]);
     if (sessions.status === 200) await remember("sessions", sessions.body.items);
     if (instruments.status === 200) await remember("instruments", instruments.body.items);
+    if (clinical.status === 200) await remember("clinical", clinical.body);
   } catch {
     // offline: keep what this device has
   }
@@ -120,14 +123,19 @@ function signedIn(user) {
     mount(view, { user, onSignedOut: forgetEverything });
   };
   window.onhashchange = route;
-  route();
+  // The screens read the sessions and the clinic's settings this device keeps: fetch them
+  // first when online (offline, what was kept last time).
+  refreshSessions().then(() => {
+    route();
+    flush();
+  });
   showSync();
-  refreshSessions().then(() => flush());
 }
 
 const SCREENS = {
   today: ["Today", (view) => mountToday(view)],
   sessions: ["Sessions", (view) => mountSessions(view)],
+  history: ["History", (view) => mountHistory(view)],
   trends: ["Trends", (view) => mountTrends(view)],
   questionnaires: ["Questionnaires", (view) => mountQuestionnaires(view)],
   share: ["Share", (view) => mountShare(view)],

@@ -21,15 +21,53 @@ def test_logic_helpers(live_server: str, browser: Any) -> None:
             inverted: logic.checkinProblems({mood: 5, systolic: 120, diastolic: 120}),
             synced: logic.syncLabel(0),
             waiting: logic.syncLabel(2),
+            high: logic.checkinProblems({mood: 5, systolic: 300, diastolic: 100}),
+            pulse: logic.checkinProblems({heart_rate: 20}),
+            half: logic.checkinProblems({mood: 5.5}),
+            future: logic.checkinProblems({mood: 5, recorded_at: '2099-01-01T00:00:00+00:00'}),
+            winterInput: logic.isoFromLocalInput('2026-01-15T08:30'),
+            summerInput: logic.isoFromLocalInput('2026-07-15T08:30'),
+            badInput: logic.isoFromLocalInput('yesterday'),
+            plurals: [logic.plural(1, 'day'), logic.plural(2, 'day'), logic.plural(0, 'answer')],
+            oneDay: logic.chartSpan([{date: '2026-03-10'}]),
+            span: logic.chartSpan([{date: '2026-03-10'}, {date: '2026-03-12'}]),
+            enough: [logic.enoughForTrend({daily: new Array(6)}), logic.enoughForTrend({daily: new Array(7)})],
+            crisis: logic.crisisHtml('In the US, call or text 988 <now>.'),
+            preFlag: logic.checkinFlags({systolic: 165, diastolic: 100}, 'pre', logic.DEFAULT_SETTINGS),
+            highFlag: logic.checkinFlags({systolic: 182, diastolic: 121}, 'post', logic.DEFAULT_SETTINGS),
+            calm: logic.checkinFlags({systolic: 140, diastolic: 90}, 'pre', logic.DEFAULT_SETTINGS),
+            stricter: logic.checkinFlags({systolic: 135, diastolic: 80}, 'pre',
+                {...logic.DEFAULT_SETTINGS, bp_before_session: {systolic: 130, diastolic: 85}}),
         }))"""
     )
+    assert results["high"] == {
+        "systolic": "Blood pressure, upper number: give a number from 60 to 260."
+    }
+    assert results["pulse"] == {"heart_rate": "Heart rate: give a number from 25 to 250."}
+    assert results["half"] == {"mood": "Mood: give a whole number."}
+    assert list(results["future"]) == ["recorded_at"]
+    assert results["winterInput"] == "2026-01-15T08:30:00-05:00"
+    assert results["summerInput"] == "2026-07-15T08:30:00-04:00"  # daylight saving time
+    assert results["badInput"] is None
+    assert results["plurals"] == ["1 day", "2 days", "0 answers"]
+    noon = 1773144000  # 2026-03-10T12:00:00Z
+    assert results["oneDay"] == [noon - 86400, noon + 86400]
+    assert results["span"] == [noon, noon + 2 * 86400]
+    assert results["enough"] == [False, True]
+    assert results["crisis"] == 'In the US, call or text <a href="tel:988">988</a> &lt;now&gt;.'
+    assert [flag["kind"] for flag in results["preFlag"]] == ["bp_before_session"]
+    assert "above 140/90" in results["preFlag"][0]["text"]
+    assert [flag["kind"] for flag in results["highFlag"]] == ["bp_high"]
+    assert "at or above 180/120" in results["highFlag"][0]["text"]
+    assert results["calm"] == []  # 140/90 is not above 140/90
+    assert [flag["kind"] for flag in results["stricter"]] == ["bp_before_session"]
     assert results["winter"] == "2026-01-14T22:04:05-05:00"
     assert results["summer"] == "2026-07-15T19:59:00-04:00"
     assert results["day"] == "2026-03-10"
     assert list(results["none"]) == ["mood"]
     assert list(results["quarter"]) == ["sleep_hours"]
     assert results["fine"] == {}
-    assert list(results["lonely"]) == ["diastolic"]
+    assert results["lonely"] == {"diastolic": "Blood pressure: give both numbers, upper and lower."}
     assert list(results["inverted"]) == ["diastolic"]
     assert results["synced"] == "All synced"
     assert results["waiting"] == "2 waiting to sync"

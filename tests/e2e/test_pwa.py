@@ -41,7 +41,7 @@ def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifa
 
     context.set_offline(True)
     tap_score(page, "Mood", 7)
-    page.get_by_text("After a session: dissociation, side effects, blood pressure").click()
+    page.get_by_text("Before or after a session: which one, dissociation").click()
     tap_score(page, "Dissociation", 5)
     page.get_by_label("Nausea").check()
     page.get_by_label("Blood pressure, upper").fill("150")
@@ -196,14 +196,14 @@ def test_a_session_is_edited_with_its_version(live_server: str, browser: Any, sq
     sign_up(page, live_server, "edit@example.org")
     page.get_by_role("link", name="Sessions").click()
     page.get_by_label("Dose (mg)").fill("35")
-    page.get_by_role("button", name="Add a session now").click()
+    page.get_by_role("button", name="Save the session").click()
     expect(page.locator("#session-list li")).to_have_count(1)  # sent, or waiting to be
     expect(page.locator("#sync-status")).to_have_text("All synced")
     page.reload()  # the list now comes from the server, versions included
     page.get_by_role("button", name="Edit the session of").click()
     page.get_by_label("Dose (mg)").fill("45")
-    page.get_by_role("button", name="Save the session of").click()
-    expect(page.locator("#session-submit")).to_have_text("Add a session now")  # sent
+    page.get_by_role("button", name="Save the changes to the session of").click()
+    expect(page.locator("#session-submit")).to_have_text("Save the session")  # sent
     expect(page.locator("#sync-status")).to_have_text("All synced")
     rows = sql(
         lambda s: s.execute(select(TreatmentSession.dose_mg, TreatmentSession.version)).all()

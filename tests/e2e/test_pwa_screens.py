@@ -3,7 +3,6 @@ filled offline that syncs once."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -11,18 +10,9 @@ from sqlalchemy import select
 
 from symptom_journal.assessments.models import Assessment
 
-from .ui import PHONE, sign_up
+from .ui import PHONE, axe_violations, fits, screenshot, sign_up
 
-AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*.min.js"))
-SCREENS = ["today", "sessions", "trends", "questionnaires", "share", "settings"]
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations"
-    )
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]
+SCREENS = ["today", "sessions", "history", "trends", "questionnaires", "share", "settings"]
 
 
 def test_every_screen_passes_axe(live_server: str, browser: Any, artifacts) -> None:
@@ -32,15 +22,15 @@ def test_every_screen_passes_axe(live_server: str, browser: Any, artifacts) -> N
     page.goto(live_server + "/")
     page.wait_for_selector("#auth-form")
     assert axe_violations(page) == []
-    page.screenshot(path=str(artifacts / "pwa-sign-in.png"))
+    screenshot(page, "pwa-sign-in")
     sign_up(page, live_server, "axe@example.org")
     for screen in SCREENS:
         page.goto(f"{live_server}/#/{screen}")
         page.wait_for_selector("main h2")
         page.wait_for_timeout(300)
         assert axe_violations(page) == [], screen
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375, screen
-        page.screenshot(path=str(artifacts / f"pwa-{screen}.png"), full_page=True)
+        assert fits(page), screen
+        screenshot(page, f"pwa-{screen}")
     context.close()
 
 
@@ -128,7 +118,7 @@ def test_first_load_budget_and_charts_only_on_trends(
     expect(page.locator("main")).to_contain_text("4 check-ins on 4 of 90 days")
     urls = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
     assert any("uplot" in url.lower() for url in urls)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert fits(page)
     page.screenshot(path=str(artifacts / "pwa-trends-with-data.png"), full_page=True)
     context.close()
 
@@ -174,7 +164,7 @@ def test_share_screen_makes_a_scoped_link_and_revokes_it(live_server: str, brows
     page.get_by_label("Up to (empty: up to each day it is opened)").fill("2026-03-31")
     page.get_by_role("button", name="Make a link").click()
     expect(page.locator("#new-link")).to_contain_text("/s/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert fits(page)
     url = page.locator("#new-link .link").inner_text().split(": ", 1)[1]
     summary = context.request.get(url + "/summary.json").json()
     assert summary["period"] == {"from": "2026-03-01", "to": "2026-03-31", "days": 31}

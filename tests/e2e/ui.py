@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..factories import PASSWORD
 
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+PHONE_WIDTH = 390
+PHONE = {"viewport": {"width": PHONE_WIDTH, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*.min.js"))
+# Screenshots of every screen, shown in the README.
+SCREENS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Return axe-core's WCAG 2 A and AA violations on the page (its context must bypass CSP)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations"
+    )
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Keep a screenshot of the page in docs/screens/ (the README shows them)."""
+    SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS_DIR / f"{name}.png"), full_page=True)
+
+
+def fits(page: Any, width: int = PHONE_WIDTH) -> bool:
+    """Return whether nothing on the page is wider than the screen."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= width)
 
 
 def sign_up(page: Any, base: str, email: str) -> None:

@@ -25,6 +25,7 @@ PUBLIC = {
     "/api/v1/health",
     "/api/v1/auth/csrf",
     "/api/v1/instruments",
+    "/api/v1/clinical-settings",
     "/api/v1/auth/register",
     "/api/v1/auth/login",
 }

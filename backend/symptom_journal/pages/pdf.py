@@ -21,6 +21,7 @@ class RefuseAll(URLFetcher):
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Return the PDF of a self-contained HTML page."""
+    """Return the PDF of a self-contained HTML page, tagged for screen readers (PDF/UA-1:
+    the structure of headings, tables and lists, the language and the title)."""
     document = HTML(string=html, url_fetcher=RefuseAll(), base_url="about:blank")
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -60,6 +60,8 @@ SIDE_EFFECT_NAMES = {
     "elevated_bp": "raised blood pressure",
     "other": "other",
 }
+# A share link's files, by the name of their link on its page.
+SHARE_FILES = {"pdf": "report.pdf", "csv": "entries.csv", "json": "summary.json"}
 # The rows of a session's before-and-after table: blood pressure as one row.
 SESSION_ROWS = (
     ("mood", "Mood (0-10)"),
@@ -165,7 +167,13 @@ def _session_days(owner_id: uuid.UUID, period: Period) -> list[date]:
 
 
 def render_report(
-    patient: User, period: Period, summary: dict[str, Any], *, notes: bool, for_pdf: bool = False
+    patient: User,
+    period: Period,
+    summary: dict[str, Any],
+    *,
+    notes: bool,
+    for_pdf: bool = False,
+    links: dict[str, str] | None = None,
 ) -> str:
     """Return the summary page of a patient as HTML (the PDF renders the same page)."""
     settings = clinical_settings()
@@ -192,6 +200,7 @@ def render_report(
         instrument_names=INSTRUMENT_NAMES,
         treatment_names=TREATMENT_NAMES,
         measure_names=LABELS,
+        links=None if for_pdf else links,
         # The PDF fetches nothing, so its style travels inside the page.
         inline_css=open_static("report.css") if for_pdf else None,
     )
@@ -272,7 +281,13 @@ def share_page(token: str) -> Response:
     if found is None:
         return _not_found(html=True)
     link, patient, period, summary = found
-    html = render_report(patient, period, summary, notes=link.include_notes)
+    base = f"/s/{token}"
+    links = {
+        "pdf": f"{base}/report.pdf",
+        "csv": f"{base}/entries.csv",
+        "json": f"{base}/summary.json",
+    }
+    html = render_report(patient, period, summary, notes=link.include_notes, links=links)
     _log_share(link, "view_summary")
     return Response(html, mimetype="text/html")
 
@@ -345,7 +360,15 @@ def _log_clinician(patient: User, action: str) -> None:
 def clinician_page(patient_id: uuid.UUID) -> Response:
     """A linked patient's summary page (last 90 days unless ?from=&to=)."""
     patient, period = _clinician_scope(patient_id)
-    html = render_report(patient, period, _summary(patient, period), notes=True)
+    query = f"?from={period.start}&to={period.end}"
+    links = {
+        "back": "/#/patients",
+        "pdf": f"/clinician/patients/{patient_id}/report.pdf{query}",
+        "csv": f"/clinician/patients/{patient_id}/entries.csv{query}",
+        "json": f"/api/v1/clinician/patients/{patient_id}/summary{query}",
+        "unlink": str(patient_id),
+    }
+    html = render_report(patient, period, _summary(patient, period), notes=True, links=links)
     _log_clinician(patient, "view_summary")
     return Response(html, mimetype="text/html")
 

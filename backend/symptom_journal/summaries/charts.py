@@ -20,6 +20,7 @@ DAILY = 'class="daily" fill="none" stroke="#5b6473" stroke-width="1"'
 ROLLING = 'class="rolling" fill="none" stroke="#2f5fb3" stroke-width="2.5"'
 DELTA = 'class="delta" stroke="#1d2330"'
 PRE = 'class="pre" fill="#5b6473"'
+DOT = 'class="dot" fill="#5b6473"'
 POST = 'class="post" fill="#2f5fb3"'
 
 WIDTH, HEIGHT = 640, 200
@@ -42,6 +43,10 @@ LABELS = {
     "diastolic": "Diastolic blood pressure (mmHg)",
     "heart_rate": "Heart rate (bpm)",
 }
+
+
+# Daily means are drawn as dots too up to this many days.
+DOTS_UP_TO = 60
 
 
 def _x(day: date, start: date, end: date) -> float:
@@ -107,6 +112,8 @@ def daily_chart(
     ]
     parts.append(f'<polyline points="{_points(means)}" {DAILY}/>')
     parts.append(f'<polyline points="{_points(rolling)}" {ROLLING}/>')
+    if len(means) <= DOTS_UP_TO:  # few days: each one a dot, so that a single day shows
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" {DOT}/>' for x, y in means]
     parts += [
         f'<text x="{LEFT}" y="{HEIGHT - 8}" {TICK}>{escape(period["from"])}</text>',
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" {TICK} text-anchor="end">'

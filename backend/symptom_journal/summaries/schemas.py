@@ -112,3 +112,24 @@ class SummaryOut(ma.Schema):
         keys=fields.String(), values=fields.Nested(InstrumentChangeOut), required=True
     )
     flags = fields.List(fields.Nested(FlagOut), required=True)
+
+
+class Pressure(ma.Schema):
+    systolic = fields.Integer(required=True)
+    diastolic = fields.Integer(required=True)
+
+
+class ClinicalSettingsOut(ma.Schema):
+    """The thresholds this clinic applies (CLINICAL.md), as pages and the app state them."""
+
+    bp_alert = fields.Nested(Pressure, required=True)
+    bp_rise = fields.Nested(Pressure, required=True)
+    bp_before_session = fields.Nested(Pressure, required=True)
+    reliable_change = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    crisis_text = fields.String(required=True)
+    flag_sources = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Each flag kind's rule as configured, and its source."},
+    )

@@ -13,7 +13,7 @@ from ..accounts.auth import role_required
 from ..api import Blueprint
 from ..errors import Invalid
 from ..extensions import clinical_settings, db
-from .schemas import SummaryArgs, SummaryOut
+from .schemas import ClinicalSettingsOut, SummaryArgs, SummaryOut
 from .service import build_summary, period_problems
 from .stats import Period
 
@@ -48,3 +48,10 @@ def summary(args: dict[str, Any]) -> Any:
     )
     # Built as plain data already; returned as is rather than dumped field by field again.
     return jsonify(body)
+
+
+@blp.route("/clinical-settings", methods=["GET"])
+@blp.response(200, ClinicalSettingsOut)
+def clinical_settings_view() -> Any:
+    """The thresholds this clinic applies to flags, and the crisis text (no sign-in needed)."""
+    return clinical_settings().public()

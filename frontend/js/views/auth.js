@@ -15,6 +15,8 @@ export function mountAuth(root, { onSignedIn, offline = false }) {
   let creating = false;
   const render = () => {
     root.innerHTML = `
+      <p class="intro">Log how you feel before and after each ketamine or esketamine session and every day
+        in between, to see what helps. Only you, and the care team you choose to share with, see it.</p>
       <h2 id="auth-title">${creating ? "Create your account" : "Sign in"}</h2>
       ${offline ? '<p class="message error">You are offline. Sign in once you are connected.</p>' : ""}
       <form id="auth-form" aria-labelledby="auth-title" novalidate>

@@ -1,7 +1,7 @@
 // PHQ-9, GAD-7 and PCL-5, one item per screen; the score and band at the end.
 // PHQ-9 item 9 above 0 shows the crisis resources at once, before anything is sent.
 import { request } from "../api.js";
-import { nowWithOffset } from "../logic.js";
+import { crisisHtml, nowWithOffset } from "../logic.js";
 import { enqueue } from "../outbox.js";
 import { recall, remember } from "../store.js";
 
@@ -43,7 +43,7 @@ export async function mountQuestionnaires(root) {
     const show = () => {
       const item = instrument.items[index];
       const crisis = instrument.crisis_text && answers[8] > 0
-        ? `<p class="message error" role="alert">${instrument.crisis_text}</p>` : "";
+        ? `<p class="message error" role="alert">${crisisHtml(instrument.crisis_text)}</p>` : "";
       root.innerHTML = `
         <h2>${instrument.name}</h2>
         <p class="muted">${instrument.stem}</p>
@@ -87,7 +87,7 @@ export async function mountQuestionnaires(root) {
       { instrument: instrument.code, completed_at: nowWithOffset(), answers }, instrument.name);
     const found = band(instrument, total);
     const crisis = instrument.crisis_text && answers[8] > 0
-      ? `<p class="message error" role="alert">${instrument.crisis_text}</p>` : "";
+      ? `<p class="message error" role="alert">${crisisHtml(instrument.crisis_text)}</p>` : "";
     root.innerHTML = `
       <h2>${instrument.name}: your score</h2>
       <p class="score"><strong id="score-total">${total}</strong> of ${instrument.max_total},

@@ -1,15 +1,15 @@
-// Treatment sessions: the list, and adding one.
+// Treatment sessions: recorded or planned at any date and time, and edited later.
 import { request } from "../api.js";
-import { nowWithOffset } from "../logic.js";
+import { isoFromLocalInput, localInputValue, nowWithOffset } from "../logic.js";
 import { enqueue, pending } from "../outbox.js";
 import { recall, remember } from "../store.js";
 
-const TREATMENTS = {
+export const TREATMENTS = {
   ketamine_iv: "Ketamine IV", ketamine_im: "Ketamine IM", esketamine_nasal: "Esketamine nasal spray",
   ketamine_oral: "Ketamine oral", ketamine_sublingual: "Ketamine sublingual", other: "Other",
 };
 
-export async function mountSessions(root) {
+async function loadSessions() {
   let sessions = (await recall("sessions")) || [];
   try {
     const answer = await request("GET", "/api/v1/sessions?limit=100");
@@ -24,61 +24,90 @@ export async function mountSessions(root) {
   } catch {
     // offline: what this device has
   }
+  return sessions;
+}
+
+function describe(session) {
+  const planned = Date.parse(session.started_at) > Date.now() ? "Planned: " : "";
+  return `${planned}${session.started_at.slice(0, 16).replace("T", " ")} · ${TREATMENTS[session.treatment] || session.treatment}`
+    + (session.dose_mg ? ` · ${session.dose_mg} mg` : "") + (session.clinic ? ` · ${session.clinic}` : "");
+}
+
+export async function mountSessions(root) {
+  let sessions = await loadSessions();
   root.innerHTML = `
     <h2>Treatment sessions</h2>
     <form id="session-form" novalidate>
       <input type="hidden" name="editing">
+      <label>When (now, earlier, or planned ahead)
+        <input name="when" type="datetime-local" value="${localInputValue(nowWithOffset())}" required>
+      </label>
       <div class="row">
         <label>Treatment <select name="treatment">${Object.entries(TREATMENTS).map(([v, l]) =>
           `<option value="${v}">${l}</option>`).join("")}</select></label>
         <label>Dose (mg) <input name="dose_mg" type="number" inputmode="decimal" min="0" step="any"></label>
       </div>
       <label>Clinic <input name="clinic" maxlength="200"></label>
-      <button type="submit" id="session-submit">Add a session now</button>
+      <p id="session-message" role="status"></p>
+      <button type="submit" id="session-submit">Save the session</button>
     </form>
     <ul id="session-list"></ul>`;
   const list = root.querySelector("#session-list");
   const form = root.querySelector("#session-form");
+  const message = root.querySelector("#session-message");
+  const submit = root.querySelector("#session-submit");
   const edit = (session) => {
     form.elements.editing.value = session.id;
+    form.elements.when.value = localInputValue(session.started_at);
     form.elements.treatment.value = session.treatment;
     form.elements.dose_mg.value = session.dose_mg ?? "";
     form.elements.clinic.value = session.clinic ?? "";
-    root.querySelector("#session-submit").textContent = `Save the session of ${session.started_at.slice(0, 10)}`;
-    form.elements.treatment.focus();
+    submit.textContent = `Save the changes to the session of ${session.started_at.slice(0, 10)}`;
+    form.elements.when.focus();
   };
   const render = () => {
-    list.innerHTML = "";
-    for (const s of sessions) {
+    list.replaceChildren(...sessions.map((s) => {
       const item = document.createElement("li");
-      item.textContent = `${s.started_at.slice(0, 16).replace("T", " ")} · ${TREATMENTS[s.treatment] || s.treatment}`
-        + (s.dose_mg ? ` · ${s.dose_mg} mg` : "") + (s.clinic ? ` · ${s.clinic}` : "");
+      item.textContent = describe(s);
       const button = document.createElement("button");
       button.type = "button";
       button.className = "secondary";
       button.textContent = "Edit";
-      button.setAttribute("aria-label", `Edit the session of ${s.started_at.slice(0, 10)}`);
+      button.setAttribute("aria-label", `Edit the session of ${s.started_at.slice(0, 16).replace("T", " ")}`);
       button.addEventListener("click", () => edit(s));
       item.appendChild(button);
-      list.appendChild(item);
-    }
+      return item;
+    }));
   };
   render();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    const startedAt = isoFromLocalInput(data.get("when"));
+    message.className = "";
+    if (!startedAt) {
+      message.className = "message error";
+      message.textContent = "When: give a date and a time.";
+      return;
+    }
     const editing = sessions.find((s) => s.id === data.get("editing"));
-    const body = { started_at: editing ? editing.started_at : nowWithOffset(), treatment: data.get("treatment") };
+    const body = { started_at: startedAt, treatment: data.get("treatment") };
     if (data.get("dose_mg")) body.dose_mg = Number(data.get("dose_mg"));
     if (data.get("clinic")) body.clinic = data.get("clinic");
     if (editing && editing.notes) body.notes = editing.notes;
+    if (editing && editing.duration_minutes) body.duration_minutes = editing.duration_minutes;
     const session = { ...(editing || {}), id: editing ? editing.id : crypto.randomUUID(), ...body };
     sessions = editing ? sessions.map((s) => (s.id === session.id ? session : s)) : [session, ...sessions];
+    sessions.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
     await remember("sessions", sessions);
     await enqueue(`/api/v1/sessions/${session.id}`, body, "treatment session", editing ? editing.version : null);
+    message.className = "message";
+    message.textContent = Date.parse(startedAt) > Date.now() ? "Planned." : "Saved.";
     form.reset();
     form.elements.editing.value = "";
-    root.querySelector("#session-submit").textContent = "Add a session now";
+    form.elements.when.value = localInputValue(nowWithOffset());
+    submit.textContent = "Save the session";
+    sessions = await loadSessions();
     render();
   });
 }

@@ -1,18 +1,19 @@
-// Today's check-in: a few taps, before or after a session too, saved even when offline.
-import { checkinProblems, localDate, nowWithOffset } from "../logic.js";
+// A check-in: a few taps, now or back-dated, before or after a session too, saved even
+// when offline. A flag the check-in raises shows at once, with what to do.
+import {
+  DEFAULT_SETTINGS, NOTE_LIMIT, checkinFlags, checkinProblems, isoFromLocalInput, localInputValue, nowWithOffset,
+} from "../logic.js";
 import { enqueue, pending } from "../outbox.js";
 import { recall, remember } from "../store.js";
+import { TREATMENTS } from "./sessions.js";
 
-const SIDE_EFFECTS = [
+export const SIDE_EFFECTS = [
   ["nausea", "Nausea"], ["headache", "Headache"], ["dizziness", "Dizziness"],
   ["drowsiness", "Drowsiness"], ["blurred_vision", "Blurred vision"],
   ["dissociation", "Dissociation"], ["anxiety", "Anxiety"], ["elevated_bp", "High blood pressure"],
   ["other", "Other"],
 ];
-const TREATMENTS = [
-  ["ketamine_iv", "Ketamine IV"], ["ketamine_im", "Ketamine IM"], ["esketamine_nasal", "Esketamine nasal spray"],
-  ["ketamine_oral", "Ketamine oral"], ["ketamine_sublingual", "Ketamine sublingual"], ["other", "Other"],
-];
+const NEW_SESSION = "new";
 
 function scale(name, legend, low, high) {
   const options = Array.from({ length: 11 }, (_, n) =>
@@ -27,32 +28,65 @@ function number(form, name) {
   return Number(raw);
 }
 
-async function sessionForToday(treatment) {
-  const today = localDate(nowWithOffset());
+function sessionLabel(session) {
+  const when = session.started_at.slice(0, 16).replace("T", " ");
+  return `${when} · ${TREATMENTS[session.treatment] || session.treatment}`;
+}
+
+/** The sessions a check-in can belong to: from two days ago to two days ahead, the nearest
+ * in time first. */
+async function nearbySessions() {
   const sessions = (await recall("sessions")) || [];
-  const found = sessions.find((s) => localDate(s.started_at) === today);
-  if (found) return found;
-  const created = { id: crypto.randomUUID(), started_at: nowWithOffset(), treatment };
+  const now = Date.now();
+  const distance = (s) => Math.abs(Date.parse(s.started_at) - now);
+  return sessions.filter((s) => distance(s) < 2 * 86400 * 1000).sort((a, b) => distance(a) - distance(b));
+}
+
+function sessionOptions(sessions, chosen) {
+  return sessions.map((s) => `<option value="${s.id}" ${s.id === chosen ? "selected" : ""}>${sessionLabel(s)}</option>`)
+    .join("") + `<option value="${NEW_SESSION}">A new session now</option>`;
+}
+
+async function newSessionNow() {
+  // A new session takes the treatment of the last one (most people stay on one); it can be
+  // changed on the Sessions screen.
+  const sessions = (await recall("sessions")) || [];
+  const treatment = sessions.length ? sessions[0].treatment : "ketamine_iv";
+  const created = { id: crypto.randomUUID(), started_at: nowWithOffset(), treatment, version: null };
   await remember("sessions", [created, ...sessions]);
   await enqueue(`/api/v1/sessions/${created.id}`, { started_at: created.started_at, treatment }, "treatment session");
   return created;
 }
 
-export function mountToday(root) {
+function readValues(data) {
+  return {
+    recorded_at: isoFromLocalInput(data.get("when")) || nowWithOffset(),
+    mood: number(data, "mood"),
+    anxiety: number(data, "anxiety"),
+    sleep_hours: number(data, "sleep_hours"),
+    sleep_quality: number(data, "sleep_quality"),
+    dissociation: number(data, "dissociation"),
+    systolic: number(data, "systolic"),
+    diastolic: number(data, "diastolic"),
+    heart_rate: number(data, "heart_rate"),
+    side_effects: data.getAll("side_effects"),
+    note: data.get("note") || undefined,
+  };
+}
+
+export async function mountToday(root) {
+  let sessions = await nearbySessions();
   root.innerHTML = `
     <h2 id="today-title">How are you today?</h2>
     <form id="checkin" aria-labelledby="today-title" novalidate>
       ${scale("mood", "Mood", "worst", "best")}
       ${scale("anxiety", "Anxiety", "none", "worst")}
-      <div class="row">
-        <label>Hours slept <input name="sleep_hours" type="number" inputmode="decimal" min="0" max="24" step="0.25"></label>
-        <label>Treatment (for a session)
-          <select name="treatment">${TREATMENTS.map(([v, l]) => `<option value="${v}">${l}</option>`).join("")}</select>
-        </label>
-      </div>
       ${scale("sleep_quality", "Sleep quality", "very poor", "excellent")}
+      <label>Hours slept <input name="sleep_hours" type="number" inputmode="decimal" min="0" max="24" step="0.25"></label>
+      <label>When (leave empty for now) <input name="when" type="datetime-local" max="${localInputValue(nowWithOffset())}"></label>
       <details>
-        <summary>After a session: dissociation, side effects, blood pressure</summary>
+        <summary>Before or after a session: which one, dissociation, side effects, blood pressure</summary>
+        <label>Session <select name="session">${sessionOptions(sessions)}</select></label>
         ${scale("dissociation", "Dissociation", "none", "extreme")}
         <fieldset><legend>Side effects</legend><div class="checks">
           ${SIDE_EFFECTS.map(([v, l]) => `<label><input type="checkbox" name="side_effects" value="${v}"> ${l}</label>`).join("")}
@@ -63,9 +97,10 @@ export function mountToday(root) {
         </div>
         <label>Heart rate <input name="heart_rate" type="number" inputmode="numeric" min="25" max="250"></label>
       </details>
-      <label>Note (optional) <textarea name="note" maxlength="2000"></textarea></label>
-      <p id="checkin-message" class="message hidden" role="status"></p>
-      <div class="actions">
+      <label>Note (optional) <textarea name="note" maxlength="${NOTE_LIMIT}" aria-describedby="note-count"></textarea></label>
+      <p id="note-count" class="muted hidden" aria-live="polite"></p>
+      <div id="checkin-message" role="status"></div>
+      <div class="actions sticky">
         <button type="submit" class="wide" name="phase" value="">Save check-in</button>
         <button type="submit" class="secondary" name="phase" value="pre">Before session</button>
         <button type="submit" class="secondary" name="phase" value="post">After session</button>
@@ -73,46 +108,60 @@ export function mountToday(root) {
     </form>`;
   const form = root.querySelector("#checkin");
   const message = root.querySelector("#checkin-message");
+  const note = form.elements.note;
+  const count = root.querySelector("#note-count");
+  note.addEventListener("input", () => {
+    // Near the limit, say how much room is left: nothing typed is cut silently.
+    const near = note.value.length >= NOTE_LIMIT - 200;
+    count.classList.toggle("hidden", !near);
+    count.textContent = near ? `${note.value.length} of ${NOTE_LIMIT} characters` : "";
+  });
+  const say = (lines, error) => {
+    message.replaceChildren(...lines.map((line) => {
+      const p = document.createElement("p");
+      p.className = `message${line.error ?? error ? " error" : ""}`;
+      p.textContent = line.text ?? line;
+      return p;
+    }));
+  };
+  let saving = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (saving) return; // a double tap saves once
     const phase = event.submitter ? event.submitter.value : "";
     const data = new FormData(form);
-    const values = {
-      recorded_at: nowWithOffset(),
-      mood: number(data, "mood"),
-      anxiety: number(data, "anxiety"),
-      sleep_hours: number(data, "sleep_hours"),
-      sleep_quality: number(data, "sleep_quality"),
-      dissociation: number(data, "dissociation"),
-      systolic: number(data, "systolic"),
-      diastolic: number(data, "diastolic"),
-      heart_rate: number(data, "heart_rate"),
-      side_effects: data.getAll("side_effects"),
-      note: data.get("note") || undefined,
-    };
+    const values = readValues(data);
     const problems = checkinProblems(values);
-    message.classList.remove("hidden", "error");
     if (Object.keys(problems).length) {
-      message.classList.add("error");
-      message.textContent = Object.values(problems).join(" ");
+      say(Object.values(problems), true);
+      const first = form.elements[Object.keys(problems)[0]];
+      if (first && first.focus && !(first instanceof RadioNodeList)) first.focus();
       return;
     }
-    if (phase) {
-      const session = await sessionForToday(data.get("treatment"));
-      values.session_id = session.id;
-      values.phase = phase;
+    saving = true;
+    form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
+    try {
+      if (phase) {
+        const chosen = data.get("session");
+        const session = chosen && chosen !== NEW_SESSION
+          ? sessions.find((s) => s.id === chosen) : await newSessionNow();
+        values.session_id = session.id;
+        values.phase = phase;
+      }
+      const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+      const used = values.session_id;
+      const left = await enqueue(`/api/v1/entries/${crypto.randomUUID()}`, body, "check-in");
+      const waiting = left > 0 || (await pending()).length > 0;
+      const settings = (await recall("clinical")) || DEFAULT_SETTINGS;
+      const flags = checkinFlags(values, phase, settings).map((f) => ({ text: f.text, error: true }));
+      say([waiting ? "Saved on this phone. It will sync when you are back online." : "Saved.", ...flags], false);
+      form.reset();
+      // The session just used (perhaps made now) stays the one offered next.
+      sessions = await nearbySessions();
+      form.elements.session.innerHTML = sessionOptions(sessions, used);
+    } finally {
+      saving = false;
+      form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = false; });
     }
-    const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
-    const id = crypto.randomUUID();
-    const left = await enqueue(`/api/v1/entries/${id}`, body, "check-in");
-    const waiting = left > 0 || (await pending()).length > 0;
-    let text = waiting ? "Saved on this phone. It will sync when you are back online." : "Saved.";
-    if ((values.systolic ?? 0) >= 180 || (values.diastolic ?? 0) >= 120) {
-      message.classList.add("error");
-      text += " Your blood pressure is at a level that needs attention now: tell your care team, "
-        + "and call your local emergency number if you have chest pain, a severe headache or trouble seeing or speaking.";
-    }
-    message.textContent = text;
-    form.reset();
   });
 }

@@ -1,6 +1,7 @@
 // Trends: daily means with the 7-day mean and session days, before/after each session,
 // questionnaire scores and the flags. The chart library loads only here.
 import { request } from "../api.js";
+import { DEFAULT_SETTINGS, chartSpan, enoughForTrend, plural } from "../logic.js";
 import { recall, remember } from "../store.js";
 
 const MEASURES = [
@@ -9,12 +10,16 @@ const MEASURES = [
   ["sleep_hours", "Sleep (hours)", [0, 12]],
   ["sleep_quality", "Sleep quality (0 to 10)", [0, 10]],
 ];
-const FLAGS = {
-  suicidal_ideation: "PHQ-9 item 9 answered above 0",
-  bp_high: "Blood pressure at or above 180/120",
-  bp_rise: "Blood pressure rise after a session",
-  worsening: "A questionnaire score got reliably worse",
-};
+function flagNames(settings) {
+  const { bp_alert: alert, bp_rise: rise, bp_before_session: predose } = settings;
+  return {
+    suicidal_ideation: "PHQ-9 item 9 answered above 0",
+    bp_high: `Blood pressure at or above ${alert.systolic}/${alert.diastolic}`,
+    bp_rise: `Blood pressure up ${rise.systolic}/${rise.diastolic} or more after a session`,
+    bp_before_session: `Blood pressure above ${predose.systolic}/${predose.diastolic} before a session`,
+    worsening: "A questionnaire score got reliably worse",
+  };
+}
 
 function seconds(day) {
   return Date.parse(`${day}T12:00:00Z`) / 1000;
@@ -53,34 +58,45 @@ function sessionMarkers(days) {
 }
 
 async function summary() {
+  // Resolves to {data, syncedAt}: syncedAt is null when fresh from the server, else the time
+  // of the copy this device kept.
   try {
     const answer = await request("GET", "/api/v1/summary");
     if (answer.status === 200) {
-      await remember("summary", answer.body);
-      return answer.body;
+      await remember("summary", { data: answer.body, at: new Date().toISOString() });
+      return { data: answer.body, syncedAt: null };
     }
   } catch {
     // offline: the last one
   }
-  return recall("summary");
+  const kept = await recall("summary");
+  return kept && kept.data ? { data: kept.data, syncedAt: kept.at } : { data: null, syncedAt: null };
 }
 
 export async function mountTrends(root) {
   root.innerHTML = "<h2>Trends</h2><p class='muted'>Loading…</p>";
-  const [data, { default: UPlot }] = await Promise.all([
+  const [{ data, syncedAt }, { default: UPlot }, settings] = await Promise.all([
     summary(),
     import("/vendor/uplot-1.6.32/uPlot.esm.js"),
+    recall("clinical"),
   ]);
+  const FLAGS = flagNames(settings || DEFAULT_SETTINGS);
   stylesheet();
   root.innerHTML = `<h2>Trends</h2>`;
   if (!data) {
     root.insertAdjacentHTML("beforeend", "<p class='message error'>Connect once to see your trends.</p>");
     return;
   }
+  if (syncedAt) {
+    const offline = document.createElement("p");
+    offline.className = "message";
+    offline.textContent = `You are offline: these trends are from the last sync, ${syncedAt.slice(0, 16).replace("T", " ")} UTC.`;
+    root.appendChild(offline);
+  }
   const period = document.createElement("p");
   period.className = "muted";
-  period.textContent = `${data.period.from} to ${data.period.to}: ${data.adherence.entries} check-ins on `
-    + `${data.adherence.days_logged} of ${data.adherence.days_in_period} days.`;
+  period.textContent = `${data.period.from} to ${data.period.to}: ${plural(data.adherence.entries, "check-in")} on `
+    + `${data.adherence.days_logged} of ${plural(data.adherence.days_in_period, "day")}.`;
   root.appendChild(period);
 
   const flags = document.createElement("section");
@@ -97,13 +113,23 @@ export async function mountTrends(root) {
 
   const sessionDays = data.sessions.map((s) => s.started_at.slice(0, 10));
   const width = Math.min(root.getBoundingClientRect().width || 300, 540);
+  if (sessionDays.length) {
+    root.insertAdjacentHTML("beforeend", '<p class="legend muted"><span class="key daily"></span> daily mean '
+      + '<span class="key rolling"></span> 7-day mean <span class="key session"></span> treatment session</p>');
+  }
   for (const [name, label, range] of MEASURES) {
     const metric = data.metrics[name];
-    if (!metric) continue;
+    if (!metric) {
+      root.insertAdjacentHTML("beforeend", `<p class="muted">${label}: no answer in this period yet.</p>`);
+      continue;
+    }
     const figure = document.createElement("figure");
     const caption = document.createElement("figcaption");
-    caption.textContent = `${label}: mean ${metric.mean}, ${metric.n} answers`
-      + (metric.slope_per_week === null ? "" : `, ${metric.slope_per_week > 0 ? "+" : ""}${metric.slope_per_week} a week`);
+    // No slope from fewer than 7 days: a line through three points says nothing yet.
+    const trend = enoughForTrend(metric)
+      ? (metric.slope_per_week === null ? "" : `, ${metric.slope_per_week > 0 ? "+" : ""}${metric.slope_per_week} a week`)
+      : `. Not enough data yet for a trend (7 days needed, ${plural(metric.daily.length, "day")} so far)`;
+    caption.textContent = `${label}: mean ${metric.mean}, ${plural(metric.n, "answer")}${trend}`;
     const chart = document.createElement("div");
     chart.setAttribute("role", "img");
     chart.setAttribute("aria-label", `${label}, daily mean and 7-day mean. ${caption.textContent}`);
@@ -114,8 +140,9 @@ export async function mountTrends(root) {
         width,
         height: 180,
         legend: { show: false },
-        scales: { x: { time: true }, y: { range } },
-        series: [{}, { label: "daily mean", stroke: "#5b6473", width: 1 }, { label: "7-day mean", stroke: "#2f5fb3", width: 2.5 }],
+        scales: { x: { time: true, range: () => chartSpan(metric.daily) }, y: { range } },
+        series: [{}, { label: "daily mean", stroke: "#5b6473", width: 1, points: { show: metric.daily.length < 40, size: 6 } },
+          { label: "7-day mean", stroke: "#2f5fb3", width: 2.5, points: { show: false } }],
         plugins: [sessionMarkers(sessionDays)],
       },
       [metric.daily.map((d) => seconds(d.date)), metric.daily.map((d) => d.mean), metric.daily.map((d) => d.rolling_7d)],
@@ -131,8 +158,10 @@ export async function mountTrends(root) {
       const li = document.createElement("li");
       const pre = s.pre.mood ?? "–";
       const post = s.post.mood ?? "–";
+      const effects = Object.keys(s.side_effects || {}).map((k) => k.replaceAll("_", " ")).join(", ");
       li.textContent = `${s.started_at.slice(0, 10)}: mood ${pre} → ${post}`
-        + (s.returned_to_baseline ? `, back to your usual after ${s.durability_days} days` : "");
+        + (s.returned_to_baseline ? `, back to your usual after ${plural(s.durability_days, "day")}` : "")
+        + (effects ? `; side effects: ${effects}` : "");
       list.appendChild(li);
     }
     table.appendChild(list);
