@@ -14,7 +14,7 @@ from sqlalchemy import select
 from symptom_journal.journal.models import Entry
 
 from ..factories import PASSWORD
-from .ui import DESKTOP, PHONE, axe_violations, fits, screenshot, sign_up
+from .ui import DESKTOP, PHONE, axe_violations, fits, screenshot, sign_up, tap_score
 
 
 def api_patient(base: str, email: str, name: str) -> requests.Session:
@@ -29,10 +29,6 @@ def api_patient(base: str, email: str, name: str) -> requests.Session:
     )
     assert answer.status_code == 201, answer.text
     return http
-
-
-def tap_score(page: Any, legend: str, value: int) -> None:
-    page.locator(f"fieldset:has(legend:text-is('{legend}')) input[value='{value}']").click()
 
 
 def test_a_clinician_links_a_patient_reads_the_flags_and_unlinks(

@@ -10,7 +10,10 @@ def test_logic_helpers(live_server: str, browser: Any) -> None:
     page = context.new_page()
     page.goto(live_server + "/manifest.webmanifest")
     results = page.evaluate(
-        """() => import('/js/logic.js').then((logic) => ({
+        """() => import('/js/logic.js').then((logic) => {
+          const flags = (systolic, diastolic, phase, settings) =>
+            logic.checkinFlags({systolic, diastolic}, phase, settings);
+          return {
             winter: logic.nowWithOffset(new Date(Date.UTC(2026, 0, 15, 3, 4, 5))),
             summer: logic.nowWithOffset(new Date(Date.UTC(2026, 6, 15, 23, 59, 0))),
             day: logic.localDate('2026-03-10T23:30:00-05:00'),
@@ -31,14 +34,14 @@ def test_logic_helpers(live_server: str, browser: Any) -> None:
             plurals: [logic.plural(1, 'day'), logic.plural(2, 'day'), logic.plural(0, 'answer')],
             oneDay: logic.chartSpan([{date: '2026-03-10'}]),
             span: logic.chartSpan([{date: '2026-03-10'}, {date: '2026-03-12'}]),
-            enough: [logic.enoughForTrend({daily: new Array(6)}), logic.enoughForTrend({daily: new Array(7)})],
+            enough: [6, 7].map((n) => logic.enoughForTrend({daily: new Array(n)})),
             crisis: logic.crisisHtml('In the US, call or text 988 <now>.'),
-            preFlag: logic.checkinFlags({systolic: 165, diastolic: 100}, 'pre', logic.DEFAULT_SETTINGS),
-            highFlag: logic.checkinFlags({systolic: 182, diastolic: 121}, 'post', logic.DEFAULT_SETTINGS),
-            calm: logic.checkinFlags({systolic: 140, diastolic: 90}, 'pre', logic.DEFAULT_SETTINGS),
-            stricter: logic.checkinFlags({systolic: 135, diastolic: 80}, 'pre',
+            preFlag: flags(165, 100, 'pre', logic.DEFAULT_SETTINGS),
+            highFlag: flags(182, 121, 'post', logic.DEFAULT_SETTINGS),
+            calm: flags(140, 90, 'pre', logic.DEFAULT_SETTINGS),
+            stricter: flags(135, 80, 'pre',
                 {...logic.DEFAULT_SETTINGS, bp_before_session: {systolic: 130, diastolic: 85}}),
-        }))"""
+        }; })"""
     )
     assert results["high"] == {
         "systolic": "Blood pressure, upper number: give a number from 60 to 260."

@@ -12,12 +12,7 @@ from symptom_journal.assessments.models import Assessment
 from symptom_journal.journal.models import Entry, TreatmentSession
 
 from ..factories import PASSWORD
-from .ui import PHONE, sign_up
-
-
-def tap_score(page: Any, legend: str, value: int) -> None:
-    # The tap lands on the radio button stretched over the number.
-    page.locator(f"fieldset:has(legend:text-is('{legend}')) input[value='{value}']").click()
+from .ui import PHONE, sign_up, tap_score
 
 
 def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifacts) -> None:

@@ -43,3 +43,8 @@ def sign_up(page: Any, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_selector("#checkin")
+
+
+def tap_score(page: Any, legend: str, value: int) -> None:
+    """Tap a number of a 0-10 scale: the radio button stretched over the number."""
+    page.locator(f"fieldset:has(legend:text-is('{legend}')) input[value='{value}']").click()
