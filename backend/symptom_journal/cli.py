@@ -101,17 +101,81 @@ def demo_assessments(start: date, days: int, seed: int = 11) -> list[dict[str, A
     return rows
 
 
+class _Demo:
+    """Makes the demo's records: one random source and one time zone for all of them."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not secrets
+        self.zone = ZoneInfo(DEMO_TIMEZONE)
+
+    def new_id(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def stamp(self, day: date, hour: int, minute: int) -> datetime:
+        local = datetime.combine(day, time(hour, minute), tzinfo=self.zone)
+        return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
+
+    def session(self, day: date, index: int, level: float) -> list[dict[str, Any]]:
+        """Return the session of ``day`` and its check-ins before and after."""
+        rng = self.rng
+        session_id = self.new_id()
+        session = {
+            "id": session_id,
+            "started_at": self.stamp(day, 10, 0),
+            "duration_minutes": 40 if index < 4 else 50,
+            "treatment": "ketamine_iv",
+            "dose_mg": 35.0 if index < 2 else 45.0,
+            "clinic": "Riverside Wellness Clinic",
+            "notes": "Induction series." if index < 4 else "Maintenance.",
+        }
+        pre_systolic = rng.randint(118, 132)
+        pre = {
+            "id": self.new_id(),
+            "recorded_at": self.stamp(day, 9, 40),
+            "mood": _clamp(level - 0.5 + rng.gauss(0, 0.8), 0, 10),
+            "anxiety": _clamp(7 - level * 0.6 + rng.gauss(0, 0.8), 0, 10),
+            "systolic": pre_systolic,
+            "diastolic": rng.randint(76, 86),
+            "heart_rate": rng.randint(68, 84),
+            "session_id": session_id,
+            "phase": "pre",
+            "note": "Nervous before the first one." if index == 0 else None,
+        }
+        post = {
+            "id": self.new_id(),
+            "recorded_at": self.stamp(day, 11, 15),
+            "mood": _clamp(level + 1.5 + rng.gauss(0, 0.8), 0, 10),
+            "anxiety": _clamp(5 - level * 0.5 + rng.gauss(0, 0.8), 0, 10),
+            "dissociation": _clamp(6 - index * 0.4 + rng.gauss(0, 1), 0, 10),
+            "systolic": pre_systolic + rng.randint(8, 24),
+            "diastolic": rng.randint(84, 96),
+            "heart_rate": rng.randint(74, 96),
+            "side_effects": rng.sample(["nausea", "dizziness", "dissociation", "headache"], k=2),
+            "session_id": session_id,
+            "phase": "post",
+            "note": "Felt floaty for about an hour, then calm." if index == 1 else None,
+        }
+        return [session, pre, post]
+
+    def daily(self, day: date, offset: int, level: float) -> dict[str, Any]:
+        """Return the evening check-in of ``day``."""
+        rng = self.rng
+        return {
+            "id": self.new_id(),
+            "recorded_at": self.stamp(day, 21, rng.randint(0, 59)),
+            "mood": _clamp(level + rng.gauss(0, 1.0), 0, 10),
+            "anxiety": _clamp(8 - level * 0.8 + rng.gauss(0, 1.0), 0, 10),
+            "sleep_hours": round(rng.gauss(6.3 + level * 0.15, 0.7) * 4) / 4,
+            "sleep_quality": _clamp(level + rng.gauss(0, 1.2), 0, 10),
+            "note": "Walked by the river with my sister." if offset % 47 == 13 else None,
+        }
+
+
 def demo_journal(
     start: date, days: int, seed: int = 7
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return (sessions, entries) of a believable six months around eight treatments."""
-    rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not secrets
-    zone = ZoneInfo(DEMO_TIMEZONE)
-
-    def stamp(day: date, hour: int, minute: int) -> datetime:
-        local = datetime.combine(day, time(hour, minute), tzinfo=zone)
-        return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
-
+    demo = _Demo(seed)
     sessions: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     session_days = {
@@ -124,66 +188,12 @@ def demo_journal(
         treated = max(0, offset - DEMO_SESSION_DAYS[0])
         level = 3.2 + 3.3 * (1 - 0.97**treated)
         if day in session_days:
-            index = session_days[day]
-            session_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-            sessions.append(
-                {
-                    "id": session_id,
-                    "started_at": stamp(day, 10, 0),
-                    "duration_minutes": 40 if index < 4 else 50,
-                    "treatment": "ketamine_iv",
-                    "dose_mg": 35.0 if index < 2 else 45.0,
-                    "clinic": "Riverside Wellness Clinic",
-                    "notes": "Induction series." if index < 4 else "Maintenance.",
-                }
-            )
-            pre_systolic = rng.randint(118, 132)
-            entries.append(
-                {
-                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
-                    "recorded_at": stamp(day, 9, 40),
-                    "mood": _clamp(level - 0.5 + rng.gauss(0, 0.8), 0, 10),
-                    "anxiety": _clamp(7 - level * 0.6 + rng.gauss(0, 0.8), 0, 10),
-                    "systolic": pre_systolic,
-                    "diastolic": rng.randint(76, 86),
-                    "heart_rate": rng.randint(68, 84),
-                    "session_id": session_id,
-                    "phase": "pre",
-                    "note": "Nervous before the first one." if index == 0 else None,
-                }
-            )
-            entries.append(
-                {
-                    "id": uuid.UUID(int=rng.getrandbits(128), version=4),
-                    "recorded_at": stamp(day, 11, 15),
-                    "mood": _clamp(level + 1.5 + rng.gauss(0, 0.8), 0, 10),
-                    "anxiety": _clamp(5 - level * 0.5 + rng.gauss(0, 0.8), 0, 10),
-                    "dissociation": _clamp(6 - index * 0.4 + rng.gauss(0, 1), 0, 10),
-                    "systolic": pre_systolic + rng.randint(8, 24),
-                    "diastolic": rng.randint(84, 96),
-                    "heart_rate": rng.randint(74, 96),
-                    "side_effects": rng.sample(
-                        ["nausea", "dizziness", "dissociation", "headache"], k=2
-                    ),
-                    "session_id": session_id,
-                    "phase": "post",
-                    "note": "Felt floaty for about an hour, then calm." if index == 1 else None,
-                }
-            )
-        if rng.random() < 0.12:
+            session, pre, post = demo.session(day, session_days[day], level)
+            sessions.append(session)
+            entries += [pre, post]
+        if demo.rng.random() < 0.12:
             continue  # a missed day
-        mood = _clamp(level + rng.gauss(0, 1.0), 0, 10)
-        entries.append(
-            {
-                "id": uuid.UUID(int=rng.getrandbits(128), version=4),
-                "recorded_at": stamp(day, 21, rng.randint(0, 59)),
-                "mood": mood,
-                "anxiety": _clamp(8 - level * 0.8 + rng.gauss(0, 1.0), 0, 10),
-                "sleep_hours": round(rng.gauss(6.3 + level * 0.15, 0.7) * 4) / 4,
-                "sleep_quality": _clamp(level + rng.gauss(0, 1.2), 0, 10),
-                "note": "Walked by the river with my sister." if offset % 47 == 13 else None,
-            }
-        )
+        entries.append(demo.daily(day, offset, level))
     return sessions, entries
 
 

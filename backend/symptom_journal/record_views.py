@@ -54,8 +54,19 @@ def register_record_routes(
     before_delete: Callable[[DbSession, Any, datetime], None] | None = None,
 ) -> None:
     """Add the collection and item routes of ``kind`` to ``blp``; only patients reach them."""
-    label = kind.name
+    _collection_routes(blp, kind, schema_in, schema_out, page, list_args, filter_fields)
+    _item_routes(blp, kind, schema_in, schema_patch, schema_out, before_delete)
 
+
+def _collection_routes(
+    blp: Blueprint,
+    kind: records.RecordKind,
+    schema_in: type[ma.Schema],
+    schema_out: type[ma.Schema],
+    page: type[ma.Schema],
+    list_args: type[ma.Schema],
+    filter_fields: tuple[str, ...],
+) -> None:
     @blp.route("")
     class Collection(MethodView):
         decorators = [role_required("patient")]
@@ -63,7 +74,7 @@ def register_record_routes(
         @blp.arguments(list_args, location="query", as_kwargs=True)
         @blp.response(200, page)
         @blp.doc(
-            summary=f"List your {label} records",
+            summary=f"List your {kind.name} records",
             description="Newest first. With updated_since: every change at or after that time, "
             "oldest first, deleted records as tombstones.",
         )
@@ -88,18 +99,37 @@ def register_record_routes(
         )
         def post(self, data: dict[str, Any]) -> Any:
             record_id = data.pop("id", None) or uuid.uuid4()
-            record, created = records.put_record(
-                db.session,
-                kind,
-                owner_id=current_user.id,
-                record_id=record_id,
-                values=data,
-                if_match=None,
-                now=utcnow(),
-            )
-            db.session.commit()
-            return record, 201 if created else 200, etag(record)
+            return _put(kind, record_id, data, if_match=None)
 
+
+def _put(
+    kind: records.RecordKind,
+    record_id: uuid.UUID,
+    data: dict[str, Any],
+    *,
+    if_match: int | str | None,
+) -> Any:
+    record, created = records.put_record(
+        db.session,
+        kind,
+        owner_id=current_user.id,
+        record_id=record_id,
+        values=data,
+        if_match=if_match,
+        now=utcnow(),
+    )
+    db.session.commit()
+    return record, 201 if created else 200, etag(record)
+
+
+def _item_routes(
+    blp: Blueprint,
+    kind: records.RecordKind,
+    schema_in: type[ma.Schema],
+    schema_patch: type[ma.Schema],
+    schema_out: type[ma.Schema],
+    before_delete: Callable[[DbSession, Any, datetime], None] | None,
+) -> None:
     @blp.route("/<uuid:record_id>")
     class Item(MethodView):
         decorators = [role_required("patient")]
@@ -118,17 +148,7 @@ def register_record_routes(
             body_id = data.pop("id", None)
             if body_id is not None and body_id != record_id:
                 raise Invalid({"id": ["Must be the id in the path, or left out."]})
-            record, created = records.put_record(
-                db.session,
-                kind,
-                owner_id=current_user.id,
-                record_id=record_id,
-                values=data,
-                if_match=if_match(),
-                now=utcnow(),
-            )
-            db.session.commit()
-            return record, 201 if created else 200, etag(record)
+            return _put(kind, record_id, data, if_match=if_match())
 
         @blp.arguments(schema_patch(partial=True))
         @blp.response(200, schema_out)
@@ -148,6 +168,7 @@ def register_record_routes(
         @blp.response(204)
         def delete(self, record_id: uuid.UUID) -> None:
             now = utcnow()
+            hook = before_delete
             records.delete_record(
                 db.session,
                 kind,
@@ -155,10 +176,6 @@ def register_record_routes(
                 record_id=record_id,
                 if_match=if_match(),
                 now=now,
-                before_delete=(
-                    (lambda record: before_delete(db.session, record, now))
-                    if before_delete
-                    else None
-                ),
+                before_delete=(lambda record: hook(db.session, record, now)) if hook else None,
             )
             db.session.commit()

@@ -11,7 +11,7 @@ from symptom_journal.db import utcnow
 from symptom_journal.extensions import db
 from symptom_journal.sharing.models import CareInvite
 
-from ..factories import put_assessment, put_entry, register
+from ..factories import put_assessment, put_entry, put_session, register
 from .conftest import SECRET_NOTE
 
 
@@ -45,6 +45,29 @@ def test_open_flags_are_those_of_the_last_30_days(patient, linked_clinician):
     put_assessment(patient, completed_at=recent, answers=[0] * 8 + [2])
     flags = linked_clinician.get("/api/v1/clinician/patients").get_json()["items"][0]["open_flags"]
     assert sorted(f["kind"] for f in flags) == ["bp_high", "suicidal_ideation"]
+
+
+def test_open_flags_include_a_sessions_pressure_before_and_its_rise(patient, linked_clinician):
+    started = (utcnow() - timedelta(days=2)).replace(microsecond=0)
+    session = put_session(patient, started_at=started.isoformat())
+    for phase, minutes, pressure in (("pre", -30, (150, 95)), ("post", 90, (195, 105))):
+        put_entry(
+            patient,
+            recorded_at=(started + timedelta(minutes=minutes)).isoformat(),
+            systolic=pressure[0],
+            diastolic=pressure[1],
+            session_id=session["id"],
+            phase=phase,
+        )
+    flags = linked_clinician.get("/api/v1/clinician/patients").get_json()["items"][0]["open_flags"]
+    by_kind = {flag["kind"]: flag for flag in flags}
+    # 150/95 before (above 140/90), a rise of 45/10 (systolic at least 40), 195/105 after.
+    assert sorted(by_kind) == ["bp_before_session", "bp_high", "bp_rise"]
+    assert by_kind["bp_before_session"]["detail"] == {
+        "session_id": session["id"],
+        "pre": {"systolic": 150.0, "diastolic": 95.0},
+    }
+    assert by_kind["bp_rise"]["detail"]["systolic_rise"] == 45.0
 
 
 def test_codes_are_one_use(patient, linked_clinician, unlinked_clinician, sql):

@@ -78,10 +78,10 @@ def _last_entries(session: DbSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, s
     }
 
 
-def _open_flags(
-    session: DbSession, ids: list[uuid.UUID], now: datetime, settings: ClinicalSettings
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    cutoff = now - timedelta(days=OPEN_FLAG_DAYS)
+def _readings(
+    session: DbSession, ids: list[uuid.UUID], cutoff: datetime
+) -> dict[uuid.UUID, list[BpReading]]:
+    """Each patient's blood pressure readings since ``cutoff`` (the flags judge them)."""
     readings: dict[uuid.UUID, list[BpReading]] = defaultdict(list)
     for row in session.execute(
         select(Entry.owner_id, Entry.recorded_at, Entry.utc_offset, Entry.systolic, Entry.diastolic)
@@ -91,10 +91,18 @@ def _open_flags(
         readings[row.owner_id].append(
             BpReading(at_offset(row.recorded_at, row.utc_offset), row.systolic, row.diastolic)
         )
+    return readings
 
+
+def _session_pressures(
+    session: DbSession, ids: list[uuid.UUID], cutoff: datetime
+) -> tuple[dict[uuid.UUID, list[dict[str, Any]]], dict[str, datetime]]:
+    """Each patient's sessions since ``cutoff`` with the pre and post means of their blood
+    pressure and the rise, as the summary's session rows have them; and each session's time."""
     sessions: dict[uuid.UUID, dict[str, dict[str, Any]]] = defaultdict(dict)
     times: dict[str, datetime] = {}
-    for grouped in session.execute(
+    linked = (Entry.session_id == TreatmentSession.id) & Entry.deleted_at.is_(None)
+    for owner_id, session_id, started_at, utc_offset, phase, systolic, diastolic in session.execute(
         select(
             TreatmentSession.owner_id,
             TreatmentSession.id,
@@ -104,7 +112,7 @@ def _open_flags(
             func.avg(Entry.systolic),
             func.avg(Entry.diastolic),
         )
-        .join(Entry, (Entry.session_id == TreatmentSession.id) & Entry.deleted_at.is_(None))
+        .join(Entry, linked)
         .where(*owned_by(TreatmentSession, ids), TreatmentSession.started_at >= cutoff)
         .group_by(
             TreatmentSession.owner_id,
@@ -114,12 +122,12 @@ def _open_flags(
             Entry.phase,
         )
     ):
-        key = str(grouped[1])
-        times[key] = at_offset(grouped[2], grouped[3])
-        item = sessions[grouped[0]].setdefault(key, {"id": key, "pre": {}, "post": {}, "delta": {}})
-        for name, value in (("systolic", grouped[5]), ("diastolic", grouped[6])):
+        key = str(session_id)
+        times[key] = at_offset(started_at, utc_offset)
+        item = sessions[owner_id].setdefault(key, {"id": key, "pre": {}, "post": {}, "delta": {}})
+        for name, value in (("systolic", systolic), ("diastolic", diastolic)):
             if value is not None:
-                item[grouped[4]][name] = float(value)
+                item[phase][name] = float(value)
     for by_id in sessions.values():
         for item in by_id.values():
             item["delta"] = {
@@ -127,7 +135,13 @@ def _open_flags(
                 for name in ("systolic", "diastolic")
                 if name in item["pre"] and name in item["post"]
             }
+    return {owner: list(by_id.values()) for owner, by_id in sessions.items()}, times
 
+
+def _recent_assessments(
+    session: DbSession, ids: list[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, list[AssessmentPoint]]:
+    """Each patient's assessments of the last SCORE_DAYS, over which change is judged."""
     scored: dict[uuid.UUID, list[AssessmentPoint]] = defaultdict(list)
     for score in session.execute(
         select(
@@ -151,7 +165,17 @@ def _open_flags(
                 score.suicidal_item,
             )
         )
+    return scored
 
+
+def _open_flags(
+    session: DbSession, ids: list[uuid.UUID], now: datetime, settings: ClinicalSettings
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each patient's flags raised in the last OPEN_FLAG_DAYS, by the summary's own rules."""
+    cutoff = now - timedelta(days=OPEN_FLAG_DAYS)
+    readings = _readings(session, ids, cutoff)
+    sessions, times = _session_pressures(session, ids, cutoff)
+    scored = _recent_assessments(session, ids, now)
     result = {}
     for patient_id in ids:
         assessments = scored.get(patient_id, [])
@@ -160,7 +184,7 @@ def _open_flags(
             by_instrument[a.instrument].append(a)
         raised = flags(
             bp_readings=readings.get(patient_id, []),
-            sessions=list(sessions.get(patient_id, {}).values()),
+            sessions=sessions.get(patient_id, []),
             session_times=times,
             assessments=assessments,
             instruments={
