@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,5 +25,9 @@ api = Api()
 
 
 def clinical_settings() -> ClinicalSettings:
-    """Return the clinical settings of the running app (clinical.py), read from its config."""
-    return from_config(current_app.config)
+    """Return the clinical settings of the running app (clinical.py), read from its config
+    once per request (a page of entries asks for each entry's flags)."""
+    settings = g.get("clinical_settings")
+    if settings is None:
+        settings = g.clinical_settings = from_config(current_app.config)
+    return settings

@@ -208,6 +208,13 @@ def new_row(
     }
 
 
+@functools.cache
+def _insert_if_new(model: Any, dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (id) DO NOTHING RETURNING the new record, for ``dialect``."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=["id"]).returning(model)
+
+
 def _create(
     session: DbSession,
     kind: RecordKind,
@@ -224,17 +231,12 @@ def _create(
 
     A new id is by far the common case: one statement (ORM INSERT ... ON CONFLICT DO
     NOTHING RETURNING) instead of a read of the id and a savepoint."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = _insert_if_new(kind.model, session.get_bind().dialect.name)
     row = new_row(kind, owner_id=owner_id, record_id=record_id, values=values, now=now)
-    statement = (
-        insert(kind.model)
-        .values(row)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(kind.model)
-    )
     try:
-        return session.scalar(statement)
+        # The values as parameters of a statement built once (an ORM bulk INSERT of one row):
+        # written into the statement, each of 22 values was coerced and keyed on every call.
+        return session.scalars(statement, [row]).first()
     except IntegrityError:  # e.g. its treatment session deleted since the rules looked
         session.rollback()
         raise NotFound(f"What this {kind.name} refers to no longer exists.") from None

@@ -35,7 +35,8 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """Return a schema class for a page of ``item_schema`` items."""
     return ma.Schema.from_dict(
         {
-            "items": fields.List(fields.Nested(item_schema), required=True),
+            # One dump(many=True) of the item schema, not one nested dump per item.
+            "items": fields.Nested(item_schema, many=True, required=True),
             "next_cursor": fields.String(
                 allow_none=True,
                 required=True,

@@ -69,17 +69,23 @@ def load_user_from_request(_request: Any) -> SignedInUser | None:
     if not token or len(token) > 128:
         return None
     now = utcnow()
+    writes = request.method not in SAFE_METHODS
+    if writes:
+        # The lookup only reads. On SQLite a request that may write begins IMMEDIATE, taking
+        # the one write lock; the lookup reads in a deferred transaction of its own instead,
+        # ended below, so that a writer holds the lock for its writes only, not while its
+        # body is read and checked (two workers otherwise wrote one after the other).
+        db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
     found = resolve_session(db.session, token=token, policies=policies(), now=now)
+    if found is not None and needs_touch(found[0], now):
+        db.session.commit()  # the touch writes: in a transaction of its own
+        touch_session(db.session, login_id=found[0].id, now=now)
+        db.session.commit()
+    elif writes:
+        db.session.commit()
     if found is None:
         return None
-    login, user = found
-    g.login_session = login
-    if needs_touch(login, now):
-        # The lookup began a transaction that, for a safe method on SQLite, only reads:
-        # end it, so that the write begins a transaction of its own.
-        db.session.commit()
-        touch_session(db.session, login_id=login.id, now=now)
-        db.session.commit()
+    g.login_session, user = found
     return user
 
 
