@@ -107,7 +107,9 @@ def test_a_clinician_links_a_patient_reads_the_flags_and_unlinks(
 
     # The patient's access log tells the clinician's views by name.
     patient_page.reload()
-    expect(patient_page.locator("#audit")).to_contain_text("Dr Rivera viewed the summary")
+    expect(patient_page.locator("#audit")).to_contain_text(
+        "Dr Rivera (signed in) viewed the summary"
+    )
     phone.close()
 
 

@@ -64,8 +64,11 @@ export async function mountShare(root) {
         li.appendChild(button("Remove", async () => { await request("DELETE", `/api/v1/care-team/${c.id}`); load(); }));
         return li;
       }));
+      // A signed-in clinician by name; a share link by its label, said to be a link.
+      const by = (a) => (a.actor === "clinician"
+        ? `${a.who || "A clinician"} (signed in)` : `Your link${a.who ? ` "${a.who}"` : ""}`);
       audit.replaceChildren(...log.body.items.map((a) =>
-        item(`${a.at.slice(0, 16).replace("T", " ")} · ${a.who || (a.actor === "clinician" ? "a clinician" : "a link")} ${ACTIONS[a.action] || a.action}`)));
+        item(`${a.at.slice(0, 16).replace("T", " ")} · ${by(a)} ${ACTIONS[a.action] || a.action}`)));
     } catch {
       links.replaceChildren(item("You are offline: sharing needs the network."));
     }
