@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Select
+
 from ..assessments.service import ASSESSMENT_FIELDS, ASSESSMENTS
 from ..db import DbSession
 from ..journal.service import ENTRIES, ENTRY_FIELDS, SESSION_FIELDS, SESSIONS
@@ -42,6 +44,9 @@ def encode(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
 
 
 def _cell(value: Any) -> Any:
+    kind = type(value)
+    if kind is int or kind is float:  # most cells: written as they are
+        return value
     if value is None:
         return ""
     if isinstance(value, str):
@@ -55,6 +60,25 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def scoped_query(
+    kind: RecordKind, owner_id: uuid.UUID, day_from: date | None, day_to: date | None
+) -> Select[Any]:
+    """The owner's live records of ``kind`` on a local day in the bounds given, oldest first:
+    what every export of them reads."""
+    model = kind.model
+    query = owned(model, owner_id)
+    if day_from is not None:
+        query = query.where(model.local_date >= day_from)
+    if day_to is not None:
+        query = query.where(model.local_date <= day_to)
+    return query.order_by(kind.time_column(), model.id)
+
+
+def entry_columns(include_notes: bool) -> list[str]:
+    """The entries CSV's columns, in order (the JSON field names, id first)."""
+    return [c for c in ("id", *ENTRY_FIELDS, *SERVER_FIELDS) if include_notes or c != "note"]
+
+
 def _rows(
     session: DbSession,
     kind: RecordKind,
@@ -64,13 +88,8 @@ def _rows(
     day_to: date | None,
 ) -> Iterator[dict[str, Any]]:
     model = kind.model
-    query = owned(model, owner_id)
-    if day_from is not None:
-        query = query.where(model.local_date >= day_from)
-    if day_to is not None:
-        query = query.where(model.local_date <= day_to)
     wanted = [getattr(model, c) for c in columns] + [model.utc_offset]
-    query = query.with_only_columns(*wanted).order_by(kind.time_column(), model.id)
+    query = scoped_query(kind, owner_id, day_from, day_to).with_only_columns(*wanted)
     # Core rows fetched in batches: memory stays flat whatever the number of records.
     result = session.connection().execution_options(yield_per=BATCH).execute(query)
     for row in result:
@@ -88,7 +107,7 @@ def entry_rows(
     include_notes: bool = True,
 ) -> Iterator[list[Any]]:
     """Yield the header and one row per live entry of the owner, oldest first."""
-    columns = [c for c in ("id", *ENTRY_FIELDS, *SERVER_FIELDS) if include_notes or c != "note"]
+    columns = entry_columns(include_notes)
     yield list(columns)
     for values in _rows(session, ENTRIES, columns, owner_id, day_from, day_to):
         values["side_effects"] = ";".join(values["side_effects"] or [])
