@@ -1,6 +1,6 @@
 // Service worker: the versioned app shell from the cache, /api reads network-first with the
 // last answer as a fallback, writes never cached, and nothing kept after signing out.
-const VERSION = "2026-12-05.1";
+const VERSION = "2026-12-05.2";
 const SHELL = `shell-${VERSION}`;
 const API = "api-data";
 const FILES = [
@@ -61,8 +61,12 @@ async function networkFirst(request) {
     return response;
   } catch (error) {
     const cached = await cache.match(request);
-    if (cached) return cached;
-    throw error;
+    if (!cached) throw error;
+    // Marked as the last answer kept, so that a screen can say it is from the last sync
+    // (its Date header says when).
+    const headers = new Headers(cached.headers);
+    headers.set("X-From-Cache", "1");
+    return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
   }
 }
 

@@ -16,8 +16,9 @@ export function forgetToken() {
 }
 
 /**
- * Send a request; resolves to {status, body} for any HTTP answer and rejects only when the
- * network is unreachable (TypeError), which callers take as "offline".
+ * Send a request; resolves to {status, body, cachedAt} for any HTTP answer and rejects only
+ * when the network is unreachable (TypeError), which callers take as "offline". cachedAt is
+ * null for a fresh answer, else when the service worker's kept copy was fetched (offline).
  */
 export async function request(method, url, body, extraHeaders = {}) {
   const headers = { ...extraHeaders };
@@ -42,5 +43,7 @@ export async function request(method, url, body, extraHeaders = {}) {
   } catch {
     parsed = null;
   }
-  return { status: response.status, body: parsed };
+  const cachedAt = response.headers.get("X-From-Cache")
+    ? new Date(response.headers.get("Date") || 0).toISOString() : null;
+  return { status: response.status, body: parsed, cachedAt };
 }

@@ -44,13 +44,20 @@ function showConflicts(conflicts) {
     box.className = "message error";
     const text = document.createElement("p");
     text.textContent = `A ${item.label} you saved on this phone was not accepted: ${item.message}`;
+    const theirs = document.createElement("button");
+    theirs.type = "button";
+    theirs.className = "secondary";
+    if (item.status === 422) {
+      // Refused for what it holds: there is no other version to choose, only to drop it.
+      theirs.textContent = "Drop it";
+      theirs.addEventListener("click", () => discard(key));
+      box.append(text, theirs);
+      return box;
+    }
     const mine = document.createElement("button");
     mine.type = "button";
     mine.textContent = "Keep mine";
     mine.addEventListener("click", () => keepMine(key));
-    const theirs = document.createElement("button");
-    theirs.type = "button";
-    theirs.className = "secondary";
     theirs.textContent = "Keep the saved one";
     theirs.addEventListener("click", () => discard(key));
     box.append(text, mine, " ", theirs);

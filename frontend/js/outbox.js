@@ -37,8 +37,14 @@ export async function keepMine(key) {
   const item = (await pending()).find(([k]) => k === key)?.[1];
   if (!item) return;
   const current = await request("GET", item.url);
-  if (current.status !== 200) {
+  if (current.status === 404 && item.status === 409) {
     await update(key, (old) => ({ ...old, message: "It was deleted meanwhile: it cannot be kept." }), box);
+    changed();
+    return;
+  }
+  if (current.status !== 200) {
+    // Never stored (the server refused it): sending it again would be refused again.
+    await update(key, (old) => ({ ...old, message: `${old.message} Change it and save it again.` }), box);
     changed();
     return;
   }
@@ -77,8 +83,7 @@ async function drain() {
       await del(key, box);
     } else if (answer.status === 409 || answer.status === 412 || answer.status === 422) {
       // The server holds something else for this id, or refuses it: ask the person.
-      const message = (answer.body && answer.body.message) || "The server refused this change.";
-      await update(key, (old) => ({ ...old, state: "conflict", message }), box);
+      await update(key, (old) => ({ ...old, state: "conflict", status: answer.status, message: refusal(answer) }), box);
     } else if (answer.status === 401) {
       break; // signed out: keep everything for after the next sign-in
     } else {
@@ -88,6 +93,15 @@ async function drain() {
   }
   changed();
   return (await pending()).length;
+}
+
+/** The server's reason for refusing a write, in words: each field it names and why. */
+export function refusal(answer) {
+  const body = answer.body || {};
+  const fields = (body.errors && body.errors.json) || {};
+  const named = Object.entries(fields).map(([name, messages]) =>
+    `${name.replaceAll("_", " ")}: ${[].concat(...Object.values(typeof messages === "object" && !Array.isArray(messages) ? messages : { m: messages })).join(" ")}`);
+  return named.length ? named.join("; ") : body.message || "The server refused this change.";
 }
 
 /** Drop a write the person chose not to keep. */

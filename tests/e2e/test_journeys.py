@@ -243,3 +243,42 @@ def test_the_share_page_links_its_files_and_fits_a_phone(live_server: str, brows
     # The patient's access log tells a view through a link, with its label.
     log = patient.get(f"{live_server}/api/v1/audit", timeout=10).json()["items"]
     assert any(item.get("who") == "Dr Rivera" for item in log), log
+
+
+def test_a_session_is_planned_ahead_and_trends_offline_say_when_they_are_from(
+    live_server: str, browser: Any
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_up(page, live_server, "planner@example.org")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker
+    page.wait_for_selector("#checkin")
+    tap_score(page, "Mood", 6)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+
+    # Next Tuesday at 10:00, planned from the Sessions screen.
+    ahead = (datetime.now() + timedelta(days=7 - datetime.now().weekday() + 1)).replace(
+        hour=10, minute=0
+    )
+    page.get_by_role("link", name="Sessions").click()
+    page.get_by_label("When (now, earlier, or planned ahead)").fill(
+        ahead.strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_label("Treatment").select_option("esketamine_nasal")
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.locator("#session-message")).to_have_text("Planned.")
+    expect(page.locator("#session-list li").first).to_contain_text(
+        f"Planned: {ahead.strftime('%Y-%m-%d %H:%M')} · Esketamine nasal spray"
+    )
+
+    # Trends once online, then offline: the same figures, said to be from the last sync.
+    page.get_by_role("link", name="Trends").click()
+    expect(page.locator("main")).to_contain_text("1 check-in on 1 of 90 days")
+    expect(page.locator("main")).to_contain_text("Not enough data yet for a trend")
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("main")).to_contain_text("these trends are from the last sync")
+    expect(page.locator("main")).to_contain_text("1 check-in on 1 of 90 days")
+    context.close()

@@ -185,6 +185,27 @@ def test_a_refused_write_asks_the_person(live_server: str, browser: Any, sql) ->
     context.close()
 
 
+def test_a_write_refused_for_its_content_names_the_field_and_keeps_nothing_twice(
+    live_server: str, browser: Any, sql
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_up(page, live_server, "refused@example.org")
+    # A check-in an older version of the app queued with a value the server refuses.
+    page.evaluate(
+        """() => import('/js/outbox.js').then((outbox) => outbox.enqueue(
+               `/api/v1/entries/${crypto.randomUUID()}`,
+               {recorded_at: '2026-03-10T21:00:00+01:00', mood: 11}, 'check-in'))"""
+    )
+    expect(page.locator("#conflicts")).to_contain_text("mood: Must be between 0 and 10.")
+    # Nothing to choose between: no "Keep mine", which could only be refused again.
+    expect(page.get_by_role("button", name="Keep mine")).to_have_count(0)
+    page.get_by_role("button", name="Drop it").click()
+    expect(page.locator("#sync-status")).to_have_text("All synced")
+    assert sql(lambda s: s.scalars(select(Entry.id)).all()) == []
+    context.close()
+
+
 def test_a_session_is_edited_with_its_version(live_server: str, browser: Any, sql) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()

@@ -84,3 +84,18 @@ def test_pages_state_the_configured_thresholds(
     assert "Blood pressure at or above the alert threshold" in page
     summary = client.get(f"/s/{share['token']}/summary.json").get_json()
     assert [flag["kind"] for flag in summary["flags"]] == ["bp_high"]
+
+
+def test_the_pdf_is_tagged_and_every_page_names_the_patient_and_period(client, patient):
+    for day in range(1, 29):
+        put_entry(patient, recorded_at=f"2026-02-{day:02d}T21:00:00+01:00", mood=5, note="x" * 300)
+    share = make_share(patient, include_notes=True, **{"from": "2026-02-01", "to": "2026-02-28"})
+    data = client.get(f"/s/{share['token']}/report.pdf").data
+    reader = PdfReader(io.BytesIO(data))
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers (PDF/UA-1)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "2026-02-01 to 2026-02-28" in text

@@ -322,7 +322,7 @@ def load_bp_readings(session: DbSession, owner_id: uuid.UUID, period: Period) ->
     )
     return [
         BpReading(at_offset(row.recorded_at, row.utc_offset), row.systolic, row.diastolic)
-        for row in session.execute(query, _params(owner_id, period))
+        for row in session.connection().execute(query, _params(owner_id, period))
     ]
 
 
@@ -346,7 +346,7 @@ def load_side_effects(
         .with_only_columns(Entry.session_id, Entry.side_effects)
     )
     counts: dict[str, dict[str, int]] = {}
-    for session_id, kinds in session.execute(query):
+    for session_id, kinds in session.connection().execute(query):
         by_kind = counts.setdefault(str(session_id), {})
         for kind in kinds or []:
             by_kind[kind] = by_kind.get(kind, 0) + 1
