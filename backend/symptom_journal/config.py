@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,26 @@ from .clinical import DEFAULTS as CLINICAL_DEFAULTS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parents[1]
+# Run from a checkout (``make run``, an editable install) or from an installed wheel.
+IN_CHECKOUT = (SOURCE_ROOT / "pyproject.toml").is_file()
 
 
 def default_instance_path() -> Path:
-    """Return the instance folder: ``$INSTANCE_PATH``, else ``instance/`` at the checkout's top."""
+    """Return the instance folder: ``$INSTANCE_PATH``, else ``instance/`` at the checkout's top.
+
+    An installed wheel has no checkout: there it is Flask's own default,
+    ``<prefix>/var/symptom_journal-instance``.
+    """
     if os.environ.get("INSTANCE_PATH"):
         return Path(os.environ["INSTANCE_PATH"]).resolve()
-    return SOURCE_ROOT / "instance"
+    if IN_CHECKOUT:
+        return SOURCE_ROOT / "instance"
+    return Path(sys.prefix) / "var" / "symptom_journal-instance"
+
+
+def bundled(name: str) -> Path:
+    """Return ``frontend`` or ``migrations``: beside ``backend/``, or inside an installed wheel."""
+    return SOURCE_ROOT / name if IN_CHECKOUT else PACKAGE_DIR / name
 
 
 def env_int(name: str, default: int) -> int:
@@ -109,8 +123,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "FRONTEND_DIR": Path(os.environ.get("FRONTEND_DIR", SOURCE_ROOT / "frontend")),
-        "MIGRATIONS_DIR": SOURCE_ROOT / "migrations",
+        "FRONTEND_DIR": Path(os.environ.get("FRONTEND_DIR") or bundled("frontend")),
+        "MIGRATIONS_DIR": bundled("migrations"),
     }
     config.update(overrides or {})
     return config
