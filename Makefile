@@ -29,10 +29,14 @@ $(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip check
 	touch $(VENV)/.installed $@
 
+# The lock's own tool, outside the lock (it must run when the lock is out of date).
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet 'uv>=0.13,<0.14'
+
 ## lock: after a change to the dependencies in pyproject.toml, pin them again (kept versions stay);
 ## newer releases with `make lock LOCK_ARGS=--upgrade` or `LOCK_ARGS="--upgrade-package NAME"`
 LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 --generate-hashes $(LOCK_ARGS)
-lock: $(VENV)/.installed-dev
+lock: $(BIN)/uv
 	$(LOCK) -o requirements/run.txt
 	$(LOCK) --extra dev -o requirements/dev.txt
 

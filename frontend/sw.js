@@ -1,31 +1,35 @@
 // Service worker: the versioned app shell from the cache, /api reads network-first with the
 // last answer as a fallback, writes never cached, and nothing kept after signing out.
-const VERSION = "2026-12-05.2";
-const SHELL = `shell-${VERSION}`;
+// The server names the current assets' folder, /assets/<digest of the files>/, as it serves
+// this file: any change to a file changes this worker, which then caches the new shell.
+const ASSETS = "{{ASSETS}}";
+const SHELL = `shell-${ASSETS}`;
 const API = "api-data";
 const FILES = [
   "/",
   "/manifest.webmanifest",
-  "/css/app.css",
-  "/js/main.js",
-  "/js/api.js",
-  "/js/logic.js",
-  "/js/outbox.js",
-  "/js/store.js",
-  "/js/views/auth.js",
-  "/js/views/history.js",
-  "/js/views/patients.js",
-  "/js/views/questionnaires.js",
-  "/js/views/sessions.js",
-  "/js/views/settings.js",
-  "/js/views/share.js",
-  "/js/views/today.js",
-  "/js/views/trends.js",
-  "/vendor/uplot-1.6.32/uPlot.esm.js",
-  "/vendor/uplot-1.6.32/uPlot.min.css",
-  "/vendor/idb-keyval-6.3.0/idb-keyval.js",
-  "/icons/icon-192.png",
-  "/icons/icon-512.png",
+  ...[
+    "css/app.css",
+    "js/main.js",
+    "js/api.js",
+    "js/logic.js",
+    "js/outbox.js",
+    "js/store.js",
+    "js/views/auth.js",
+    "js/views/history.js",
+    "js/views/patients.js",
+    "js/views/questionnaires.js",
+    "js/views/sessions.js",
+    "js/views/settings.js",
+    "js/views/share.js",
+    "js/views/today.js",
+    "js/views/trends.js",
+    "vendor/uplot-1.6.32/uPlot.esm.js",
+    "vendor/uplot-1.6.32/uPlot.min.css",
+    "vendor/idb-keyval-6.3.0/idb-keyval.js",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+  ].map((file) => `${ASSETS}/${file}`),
 ];
 // Server pages with data of their own: always from the network, never cached here.
 const NETWORK_ONLY = ["/s/", "/clinician/", "/api/docs", "/api/v1/export", "/api/v1/auth/csrf"];

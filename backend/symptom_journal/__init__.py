@@ -12,7 +12,7 @@ from .accounts.auth import register_auth
 from .config import build_config, default_instance_path, load_secret_key
 from .db import configure_server, configure_sqlite
 from .errors import register_error_handlers, register_request_limits
-from .extensions import api, csrf, db, limiter, login_manager, migrate
+from .extensions import api, csrf, db, limiter, login_manager, migrate, register_compression
 from .jsonprovider import OrjsonProvider
 
 __all__ = ["create_app"]
@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    register_compression(app)  # first registered, so it runs last on every answer
     register_request_limits(app)  # first: nothing else reads a request past the limits
     register_extensions(app)
     register_error_handlers(app)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from .ops.views import docs
     from .pages.security import register_security_headers
     from .pages.shell import bp as shell_bp
+    from .pages.shell import register_frontend
     from .pages.views import bp as pages_bp
     from .sharing.views import care_blp, shares_blp
     from .summaries.views import blp as summary_blp
@@ -100,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs)
     app.register_blueprint(pages_bp)
     app.register_blueprint(shell_bp)
+    register_frontend(app)
     register_security_headers(app)
 
 

@@ -1,7 +1,7 @@
 // Writes wait here, in IndexedDB, until the server has acknowledged them.
 // They are sent in the order they were made, each as a PUT with its client-made id, so a
 // write sent twice (a retry after a lost answer) is still stored once.
-import { clear, createStore, del, entries, set, update } from "/vendor/idb-keyval-6.3.0/idb-keyval.js";
+import { clear, createStore, del, entries, set, update } from "../vendor/idb-keyval-6.3.0/idb-keyval.js";
 import { request } from "./api.js";
 
 const box = createStore("symptom-journal-outbox", "writes");

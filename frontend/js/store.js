@@ -1,5 +1,5 @@
 // This device's copy of the journal, for reading when offline, in IndexedDB.
-import { clear, createStore, get, set } from "/vendor/idb-keyval-6.3.0/idb-keyval.js";
+import { clear, createStore, get, set } from "../vendor/idb-keyval-6.3.0/idb-keyval.js";
 
 const cache = createStore("symptom-journal-cache", "data");
 

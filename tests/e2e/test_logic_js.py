@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 
-def test_logic_helpers(live_server: str, browser: Any) -> None:
+def test_logic_helpers(app: Any, live_server: str, browser: Any) -> None:
+    logic_js = f"{app.extensions['frontend'].prefix}/js/logic.js"
     context = browser.new_context(timezone_id="America/New_York")
     page = context.new_page()
     page.goto(live_server + "/manifest.webmanifest")
     results = page.evaluate(
-        """() => import('/js/logic.js').then((logic) => {
+        """(url) => import(url).then((logic) => {
           const flags = (systolic, diastolic, phase, settings) =>
             logic.checkinFlags({systolic, diastolic}, phase, settings);
           return {
@@ -41,7 +42,8 @@ def test_logic_helpers(live_server: str, browser: Any) -> None:
             calm: flags(140, 90, 'pre', logic.DEFAULT_SETTINGS),
             stricter: flags(135, 80, 'pre',
                 {...logic.DEFAULT_SETTINGS, bp_before_session: {systolic: 130, diastolic: 85}}),
-        }; })"""
+        }; })""",
+        logic_js,
     )
     assert results["high"] == {
         "systolic": "Blood pressure, upper number: give a number from 60 to 260."

@@ -14,6 +14,9 @@ from symptom_journal.journal.models import Entry, TreatmentSession
 from ..factories import PASSWORD
 from .ui import PHONE, sign_up, tap_score
 
+# The outbox module of the page's own version of the app (the shell names it).
+OUTBOX = "new URL('outbox.js', document.querySelector('script[type=module]').src).href"
+
 
 def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifacts) -> None:
     context = browser.new_context(**PHONE)
@@ -172,8 +175,10 @@ def test_a_refused_write_asks_the_person(live_server: str, browser: Any, sql) ->
     ).json()
     # The phone had another version of the same check-in waiting (edited offline).
     page.evaluate(
-        """([url]) => import('/js/outbox.js').then((outbox) => outbox.enqueue(
-               url, {recorded_at: '2026-03-10T21:00:00+01:00', mood: 8}, 'check-in'))""",
+        """([url]) => import(OUTBOX()).then((outbox) => outbox.enqueue(
+               url, {recorded_at: '2026-03-10T21:00:00+01:00', mood: 8}, 'check-in'))""".replace(
+            "OUTBOX()", OUTBOX
+        ),
         [f"/api/v1/entries/{stored['id']}"],
     )
     expect(page.locator("#sync-status")).to_contain_text("1 needs your decision")
@@ -193,9 +198,11 @@ def test_a_write_refused_for_its_content_names_the_field_and_keeps_nothing_twice
     sign_up(page, live_server, "refused@example.org")
     # A check-in an older version of the app queued with a value the server refuses.
     page.evaluate(
-        """() => import('/js/outbox.js').then((outbox) => outbox.enqueue(
+        """() => import(OUTBOX()).then((outbox) => outbox.enqueue(
                `/api/v1/entries/${crypto.randomUUID()}`,
-               {recorded_at: '2026-03-10T21:00:00+01:00', mood: 11}, 'check-in'))"""
+               {recorded_at: '2026-03-10T21:00:00+01:00', mood: 11}, 'check-in'))""".replace(
+            "OUTBOX()", OUTBOX
+        )
     )
     expect(page.locator("#conflicts")).to_contain_text("mood: Must be between 0 and 10.")
     # Nothing to choose between: no "Keep mine", which could only be refused again.

@@ -18,7 +18,8 @@ PUBLIC = {
     "/",
     "/sw.js",
     "/manifest.webmanifest",
-    "/<any(css, js, icons, vendor):folder>/<path:name>",
+    "/favicon.ico",
+    "/assets/<version>/<any(css, js, icons, vendor):folder>/<path:name>",
     "/api/docs",
     "/api/docs/<path:name>",
     "/api/v1/openapi.json",
@@ -112,6 +113,7 @@ def world(patient, journal, share, linked_clinician, unlinked_clinician, other_p
             "token": share["token"],
             "name": "docs.js",
             "folder": "js",
+            "version": "0",
         },
         "secrets": [
             SECRET_NOTE,

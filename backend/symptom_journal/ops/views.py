@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..api import Blueprint
 from ..errors import error_response
 from ..extensions import db
+from ..pages.shell import ONE_YEAR
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Operations.")
 docs = FlaskBlueprint("docs", __name__)
@@ -48,7 +49,11 @@ def api_docs() -> Any:
 
 @docs.route("/api/docs/<path:name>")
 def api_docs_asset(name: str) -> Any:
+    """A file of the docs page; Swagger UI's, named by its version, is kept a year."""
     folder = current_app.config["FRONTEND_DIR"]
-    if name.startswith("vendor/"):
-        return send_from_directory(folder, name)
-    return send_from_directory(folder / "docs", name)
+    if name.startswith(f"vendor/{SWAGGER_UI}/"):
+        response = send_from_directory(folder, name, max_age=ONE_YEAR)
+        response.cache_control.immutable = True
+    else:
+        response = send_from_directory(folder / "docs", name)
+    return response

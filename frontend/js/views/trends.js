@@ -29,7 +29,7 @@ function stylesheet() {
   if (!document.querySelector("link[data-uplot]")) {
     const link = document.createElement("link");
     link.rel = "stylesheet";
-    link.href = "/vendor/uplot-1.6.32/uPlot.min.css";
+    link.href = new URL("../../vendor/uplot-1.6.32/uPlot.min.css", import.meta.url).href;
     link.dataset.uplot = "";
     document.head.appendChild(link);
   }
@@ -78,7 +78,7 @@ export async function mountTrends(root) {
   root.innerHTML = "<h2>Trends</h2><p class='muted'>Loading…</p>";
   const [{ data, syncedAt }, { default: UPlot }, settings] = await Promise.all([
     summary(),
-    import("/vendor/uplot-1.6.32/uPlot.esm.js"),
+    import("../../vendor/uplot-1.6.32/uPlot.esm.js"),
     recall("clinical"),
   ]);
   const FLAGS = flagNames(settings || DEFAULT_SETTINGS);
