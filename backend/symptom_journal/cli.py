@@ -1,4 +1,4 @@
-"""``flask`` commands: demo data, accounts, housekeeping."""
+"""``flask`` commands: demo data, accounts, housekeeping, backup and restore."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import random
 import secrets
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_migrate import upgrade
 from sqlalchemy import delete, select
 
 from . import records
@@ -21,6 +25,7 @@ from .assessments.service import ASSESSMENTS
 from .db import utcnow
 from .extensions import db
 from .journal.service import ENTRIES, SESSIONS
+from .ops import backup as backups
 
 DEMO_EMAIL = "demo.patient@example.org"
 DEMO_TIMEZONE = "America/New_York"
@@ -241,4 +246,44 @@ def demo_data() -> None:
     click.echo(f"  password: {password}")
 
 
-commands = [create_user, purge_expired, demo_data]
+def _scripts() -> ScriptDirectory:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(current_app.config["MIGRATIONS_DIR"]))
+    return ScriptDirectory.from_config(config)
+
+
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(folder: Path) -> None:
+    """Copy the database into FOLDER (new or empty), consistently, while the app serves."""
+    try:
+        manifest = backups.backup(db.engine, folder)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Backed up the {manifest.database} database (schema {manifest.migration_head}, "
+        f"app {manifest.app_version}) to {folder / manifest.file}: {manifest.bytes:,} bytes, "
+        f"SHA-256 {manifest.sha256}."
+    )
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(folder: Path) -> None:
+    """Restore the backup in FOLDER into this instance's empty database, then upgrade it."""
+    try:
+        manifest = backups.restore(db.engine, folder, _scripts())
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    upgrade(directory=str(current_app.config["MIGRATIONS_DIR"]))
+    click.echo(
+        f"Restored the backup of {manifest.created_at} (schema {manifest.migration_head}, "
+        f"app {manifest.app_version}); the schema is now at "
+        f"{backups.current_head(db.engine)}. Sign-ins, share links and settings are as they "
+        "were at the backup."
+    )
+
+
+commands = [create_user, purge_expired, demo_data, backup_command, restore_command]

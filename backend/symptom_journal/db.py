@@ -133,7 +133,10 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin")
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # each statement its own transaction (VACUUM INTO, for a backup)
+        mode = options.get("sqlite_begin")
         if mode is None:
             mode = "DEFERRED" if _request_is_read_only() else "IMMEDIATE"
         conn.exec_driver_sql(f"BEGIN {mode}")
