@@ -43,7 +43,7 @@ lock: $(BIN)/uv
 ## run: install, upgrade the database, serve on http://127.0.0.1:$(PORT) with two workers
 run: system-run $(VENV)/.installed
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn -c python:symptom_journal.gunicorn_conf --bind 127.0.0.1:$(PORT) --access-logfile - 'symptom_journal:create_app()'
+	$(BIN)/gunicorn -c python:symptom_journal.gunicorn_conf --bind 127.0.0.1:$(PORT) 'symptom_journal:create_app()'
 
 ## test: install the dev extras and run the whole suite
 test: system-test $(VENV)/.installed-dev

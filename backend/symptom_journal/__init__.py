@@ -14,6 +14,7 @@ from .db import configure_server, configure_sqlite
 from .errors import register_error_handlers, register_request_limits
 from .extensions import api, csrf, db, limiter, login_manager, migrate, register_compression
 from .jsonprovider import OrjsonProvider
+from .ops.logs import JournalFlask, register_logging
 
 __all__ = ["create_app"]
 
@@ -21,7 +22,7 @@ __all__ = ["create_app"]
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Return a configured app; ``config`` overrides settings read from the environment."""
     instance_path = default_instance_path()
-    app = Flask(
+    app = JournalFlask(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,
@@ -35,7 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    register_compression(app)  # first registered, so it runs last on every answer
+    register_logging(app)  # first registered: the access line is written last
+    register_compression(app)  # then compression, on the finished answer
     register_request_limits(app)  # first: nothing else reads a request past the limits
     register_extensions(app)
     register_error_handlers(app)
@@ -50,6 +52,8 @@ def register_extensions(app: Flask) -> None:
     options = {
         "json_serializer": lambda value: orjson.dumps(value).decode(),
         "json_deserializer": orjson.loads,
+        # A failed query's message names no values: no health data in an error log.
+        "hide_parameters": True,
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

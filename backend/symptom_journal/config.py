@@ -36,6 +36,13 @@ def bundled(name: str) -> Path:
     return SOURCE_ROOT / name if IN_CHECKOUT else PACKAGE_DIR / name
 
 
+def _log_format() -> str:
+    value = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise ValueError(f"environment variable LOG_FORMAT must be text or json, got {value!r}")
+    return value
+
+
 def env_int(name: str, default: int) -> int:
     """Return the integer environment variable ``name``; raise ``ValueError`` naming it."""
     raw = os.environ.get(name)
@@ -112,6 +119,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "UNKNOWN_TOKENS_PER_ADDRESS": os.environ.get(
             "UNKNOWN_TOKENS_PER_ADDRESS", "30 per 15 minutes"
         ),
+        # Logs (ops/logs.py): "text" or "json"; one access line per request unless off.
+        "LOG_FORMAT": _log_format(),
+        "ACCESS_LOG": os.environ.get("ACCESS_LOG", "true").lower() not in ("0", "false", "no"),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         # Clinical settings (CLINICAL.md; clinical.py reads them)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, NoReturn
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+# WeasyPrint warns, on every PDF, about the stylesheet's screen-only rules (dark mode, scroll
+# regions) that print ignores on purpose; its errors (a resource it could not use) still log.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 class RefuseAll(URLFetcher):
