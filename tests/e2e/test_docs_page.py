@@ -7,6 +7,12 @@ from typing import Any
 from .ui import DESKTOP, axe_violations, screenshot
 
 
+# Swagger UI's own accessibility failures (5.35.0), noted in bench/README.md: low-contrast
+# version stamps and method labels, and operation summaries that are buttons holding buttons.
+# The page of our own (the index, before the explorer opens) is clean.
+SWAGGER_UI_OWN = {"color-contrast", "nested-interactive"}
+
+
 def _transferred(page: Any) -> int:
     """Bytes the page's loads took over the wire (headers aside), as the browser counts them."""
     return int(
@@ -36,6 +42,8 @@ def test_the_docs_page_lists_every_endpoint_and_opens_the_explorer(browser, live
     page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
     assert page.locator(".swagger-ui .opblock").count() >= len(rows) * 0.9
     assert page.locator("#index").is_hidden()
+    found = {violation["id"] for violation in axe_violations(page)}
+    assert found <= SWAGGER_UI_OWN, found - SWAGGER_UI_OWN
     context.close()
 
 
