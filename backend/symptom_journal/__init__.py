@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from .pages.shell import bp as shell_bp
     from .pages.shell import register_frontend
     from .pages.views import bp as pages_bp
+    from .reminders.views import blp as reminders_blp
     from .sharing.views import care_blp, shares_blp
     from .summaries.views import blp as summary_blp
 
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         care_blp,
         export_blp,
         account_blp,
+        reminders_blp,
         health_blp,
     ):
         api.register_blueprint(blueprint)

@@ -6,7 +6,6 @@ from typing import Any
 
 from .ui import DESKTOP, axe_violations, screenshot
 
-
 # Swagger UI's own accessibility failures (5.35.0), noted in bench/README.md: low-contrast
 # version stamps and method labels, and operation summaries that are buttons holding buttons.
 # The page of our own (the index, before the explorer opens) is clean.

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -26,6 +27,11 @@ from ..factories import PASSWORD, ApiClient, register
 
 EMAIL = "backed-up@example.org"
 RESTORE_DATABASE = "test_restore"
+# The newest migration, as its file names it.
+HEAD = max(
+    path.name.split("_")[0]
+    for path in (Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("0*.py")
+)
 
 
 def _recreate_database(url: str, name: str, *, create: bool) -> str:
@@ -39,24 +45,37 @@ def _recreate_database(url: str, name: str, *, create: bool) -> str:
 
 
 @pytest.fixture
-def empty_instance(app: Flask, tmp_path: Path) -> Iterator[Flask]:
-    """A new instance of the app on an empty database of the same kind, same secret key."""
+def make_instance(app: Flask, tmp_path: Path) -> Iterator[Any]:
+    """Make new instances of the app, each on an empty database of the test run's kind."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     postgres = url.startswith("postgresql")
-    if postgres:
-        target = _recreate_database(url, RESTORE_DATABASE, create=True)
-    else:
-        target = f"sqlite:///{tmp_path / 'restored' / 'journal.db'}"
-        (tmp_path / "restored").mkdir()
-    config = {k: app.config[k] for k in ("SECRET_KEY", "PASSWORD_HASH_PROFILE", "TESTING")}
-    restored = create_app({**config, "SQLALCHEMY_DATABASE_URI": target})
-    restored.test_client_class = ApiClient
-    yield restored
-    with restored.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if postgres:
-        _recreate_database(url, RESTORE_DATABASE, create=False)
+    made: list[tuple[Flask, str]] = []
+
+    def make(name: str) -> Flask:
+        if postgres:
+            target = _recreate_database(url, name, create=True)
+        else:
+            (tmp_path / name).mkdir()
+            target = f"sqlite:///{tmp_path / name / 'journal.db'}"
+        config = {k: app.config[k] for k in ("SECRET_KEY", "PASSWORD_HASH_PROFILE", "TESTING")}
+        instance = create_app({**config, "SQLALCHEMY_DATABASE_URI": target})
+        instance.test_client_class = ApiClient
+        made.append((instance, name))
+        return instance
+
+    yield make
+    for instance, name in made:
+        with instance.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if postgres:
+            _recreate_database(url, name, create=False)
+
+
+@pytest.fixture
+def empty_instance(make_instance: Any) -> Flask:
+    """A new instance of the app on an empty database of the same kind, same secret key."""
+    return make_instance(RESTORE_DATABASE)
 
 
 def _rows_by_id(csv_text: str) -> tuple[list[str], dict[str, list[str]]]:
@@ -135,12 +154,12 @@ def test_a_backup_under_write_load_restores_every_acknowledged_write(
         "postgresql" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "sqlite"
     )
     assert manifest["database"] == kind
-    assert manifest["migration_head"] == "0010"
+    assert manifest["migration_head"] == HEAD
     assert f"SHA-256 {manifest['sha256']}" in result.output
 
     restored = empty_instance.test_cli_runner().invoke(args=["restore", str(folder)])
     assert restored.exit_code == 0, restored.output
-    assert "the schema is now at 0010" in restored.output
+    assert f"the schema is now at {HEAD}" in restored.output
 
     header, original = _rows_by_id(
         http.get(f"{live_server}/api/v1/export/entries.csv", timeout=30).text
@@ -190,7 +209,7 @@ def test_restore_refuses_a_backup_from_a_newer_schema(app, empty_instance, tmp_p
     (folder / "backup.json").write_text(json.dumps(manifest))
     result = empty_instance.test_cli_runner().invoke(args=["restore", str(folder)])
     assert result.exit_code == 1
-    assert "schema (0042, app 9.0.0) is newer than this app's (0010" in result.output
+    assert f"schema (0042, app 9.0.0) is newer than this app's ({HEAD}" in result.output
     with empty_instance.app_context():
         assert db.inspect(db.engine).get_table_names() == []  # nothing written
 
@@ -219,3 +238,26 @@ def test_backup_and_restore_say_what_is_wrong_with_a_folder(app, tmp_path):
     result = runner.invoke(args=["restore", str(full)])
     assert result.exit_code == 1
     assert "holds no backup.json: not a backup of this app" in result.output
+
+
+def test_a_backup_from_an_older_release_is_upgraded_on_restore(make_instance, tmp_path):
+    older = make_instance("test_older")
+    with older.app_context():
+        upgrade(directory=str(older.config["MIGRATIONS_DIR"]), revision="0010")
+    patient = register(older.test_client(), email="older@example.org")
+    entry = patient.post("/api/v1/entries", json={"recorded_at": "2026-03-10T21:00:00Z", "mood": 3})
+    assert entry.status_code == 201
+    backup = tmp_path / "older-backup"
+    result = older.test_cli_runner().invoke(args=["backup", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((backup / "backup.json").read_text())["migration_head"] == "0010"
+    newer = make_instance("test_newer")
+    restored = newer.test_cli_runner().invoke(args=["restore", str(backup)])
+    assert restored.exit_code == 0, restored.output
+    assert "(schema 0010, app" in restored.output
+    assert f"the schema is now at {HEAD}" in restored.output
+    reader = newer.test_client()
+    login = {"email": "older@example.org", "password": PASSWORD}
+    assert reader.post("/api/v1/auth/login", json=login).status_code == 200
+    items = reader.get("/api/v1/entries").get_json()["items"]
+    assert [item["id"] for item in items] == [entry.get_json()["id"]]

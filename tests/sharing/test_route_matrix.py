@@ -36,6 +36,7 @@ BY_TOKEN = {
     "/s/<token>/summary.json",
     "/s/<token>/entries.csv",
     "/s/<token>/report.pdf",
+    "/api/v1/reminders/<token>/calendar.ics",
 }
 # They act on the caller's own sign-in; exercising them here would end the caller's session.
 OWN_SESSION = {"/api/v1/auth/logout", "/api/v1/auth/password"}
@@ -70,6 +71,9 @@ PATIENT = {
     "/api/v1/export/fhir",
     "/api/v1/import",
     "/api/v1/account",
+    "/api/v1/reminders/settings",
+    "/api/v1/reminders/upcoming",
+    "/api/v1/reminders/calendar",
 }
 BODIES = {
     "sessions": session_body,
@@ -161,7 +165,7 @@ def _expected(rule: str, caller: str) -> set[int]:
     if rule in PATIENT:
         if clinician:
             return {403}
-        return {404} if has_id else {200, 201, 422}
+        return {404} if has_id else {200, 201, 204, 422}  # 204: their own (e.g. a revoke)
     if rule in CLINICIAN:
         if not clinician:
             return {403}

@@ -1,0 +1,1 @@
+"""Reminders: the before, after and daily check-ins get made."""
