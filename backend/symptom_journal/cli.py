@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
+import socket
+import time as time_module
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -17,6 +20,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from . import records
 from .accounts import service as accounts
@@ -25,7 +30,10 @@ from .assessments.service import ASSESSMENTS
 from .db import utcnow
 from .extensions import db
 from .journal.service import ENTRIES, SESSIONS
+from .mail import MailSettings
 from .ops import backup as backups
+from .reminders import worker as reminders
+from .reminders.channels import EmailChannel
 
 DEMO_EMAIL = "demo.patient@example.org"
 DEMO_TIMEZONE = "America/New_York"
@@ -286,4 +294,45 @@ def restore_command(folder: Path) -> None:
     )
 
 
-commands = [create_user, purge_expired, demo_data, backup_command, restore_command]
+@click.command("reminders-worker")
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between passes.")
+@with_appcontext
+def reminders_worker(once: bool, interval: float) -> None:
+    """Send due reminders (any number of these may run: each reminder goes out once)."""
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    channels = [EmailChannel(MailSettings.from_config(current_app.config))]
+    if not channels[0].settings.enabled:
+        click.echo("Mail is off (MAIL_SERVER is not set): email reminders are not sent.")
+
+    def one_pass(session: Session) -> None:
+        tally = reminders.run_once(session, utcnow(), name, channels)
+        if once or tally.claimed or tally.planned:
+            click.echo(
+                f"Reminders: {tally.planned} planned, {tally.sent} sent, {tally.dropped} "
+                f"dropped, {tally.rescheduled} moved, {tally.failed} failed, "
+                f"{tally.resends} resent after a stopped worker."
+            )
+
+    while True:
+        try:
+            with Session(db.engine) as session:
+                one_pass(session)
+        except SQLAlchemyError as exc:
+            if once:
+                raise click.ClickException(f"the database failed: {type(exc).__name__}") from None
+            # The database is away (a restart, a network cut): try again next pass.
+            current_app.logger.error("reminders: the database failed: %s", type(exc).__name__)
+        if once:
+            return
+        time_module.sleep(interval)
+
+
+commands = [
+    create_user,
+    purge_expired,
+    demo_data,
+    backup_command,
+    restore_command,
+    reminders_worker,
+]

@@ -36,10 +36,13 @@ def bundled(name: str) -> Path:
     return SOURCE_ROOT / name if IN_CHECKOUT else PACKAGE_DIR / name
 
 
-def _log_format() -> str:
-    value = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
-    if value not in ("text", "json"):
-        raise ValueError(f"environment variable LOG_FORMAT must be text or json, got {value!r}")
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    """Return the environment variable ``name``, one of ``allowed``; raise naming it."""
+    value = os.environ.get(name, default).strip().lower() or default
+    if value not in allowed:
+        raise ValueError(
+            f"environment variable {name} must be {' or '.join(allowed)}, got {value!r}"
+        )
     return value
 
 
@@ -119,8 +122,16 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "UNKNOWN_TOKENS_PER_ADDRESS": os.environ.get(
             "UNKNOWN_TOKENS_PER_ADDRESS", "30 per 15 minutes"
         ),
+        # Mail (mail.py): off without MAIL_SERVER
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": env_int("MAIL_PORT", 587),
+        "MAIL_SECURITY": _choice("MAIL_SECURITY", ("starttls", "tls", "none"), "starttls"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Symptom Journal <no-reply@localhost>"),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Logs (ops/logs.py): "text" or "json"; one access line per request unless off.
-        "LOG_FORMAT": _log_format(),
+        "LOG_FORMAT": _choice("LOG_FORMAT", ("text", "json"), "text"),
         "ACCESS_LOG": os.environ.get("ACCESS_LOG", "true").lower() not in ("0", "false", "no"),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),

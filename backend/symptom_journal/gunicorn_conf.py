@@ -7,6 +7,9 @@ off anything past its own limits (8 KB request line, 64 KB a header line).
 """
 
 import os
+import subprocess
+import sys
+from typing import Any
 
 workers = 2
 limit_request_line = 8190  # gunicorn's largest; the app's is 4 KB
@@ -42,3 +45,30 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
             }
         },
     }
+
+
+# The reminder worker beside the app (reminders/worker.py), started and stopped with it, so
+# that one machine needs no set-up of its own. Each instance may run one: a reminder is
+# claimed in the database and sent once however many run. REMINDER_WORKER=false leaves it
+# to be run on its own (`flask reminders-worker`).
+_reminder_worker: subprocess.Popen[bytes] | None = None
+
+
+def when_ready(_server: Any) -> None:
+    global _reminder_worker
+    if os.environ.get("REMINDER_WORKER", "true").strip().lower() in ("0", "false", "no"):
+        return
+    env = {**os.environ, "FLASK_APP": "symptom_journal"}
+    # This interpreter, fixed arguments: no shell, no outside input.
+    _reminder_worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "reminders-worker"], env=env
+    )
+
+
+def on_exit(_server: Any) -> None:
+    if _reminder_worker is not None and _reminder_worker.poll() is None:
+        _reminder_worker.terminate()
+        try:
+            _reminder_worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _reminder_worker.kill()

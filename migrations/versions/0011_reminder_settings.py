@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("include_pcl5", sa.Boolean(), nullable=False),
         sa.Column("quiet_start", sa.Time(), nullable=True),
         sa.Column("quiet_end", sa.Time(), nullable=True),
+        sa.Column("by_email", sa.Boolean(), nullable=False),
         sa.Column("calendar_token_hash", sa.String(length=64), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

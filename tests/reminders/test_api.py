@@ -22,6 +22,7 @@ FULL = {
     "include_pcl5": False,
     "quiet_start": "22:00",
     "quiet_end": "07:00",
+    "by_email": True,
 }
 
 
@@ -43,6 +44,7 @@ def test_reminders_are_off_until_turned_on(new_yorker):
         "include_pcl5": False,
         "quiet_start": None,
         "quiet_end": None,
+        "by_email": False,
         "timezone": "America/New_York",
         "calendar_active": False,
     }

@@ -1,14 +1,24 @@
-"""A patient's reminder settings: one row each, made on first save."""
+"""Reminder settings (one row a patient, made on first save) and the reminders to send."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Time, Uuid
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, new_id, utcnow
 
 
 class ReminderSettings(Base):
@@ -28,5 +38,42 @@ class ReminderSettings(Base):
     include_pcl5: Mapped[bool] = mapped_column(Boolean, default=False)
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
+    by_email: Mapped[bool] = mapped_column(Boolean, default=False)
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+DELIVERY_STATUSES = ("pending", "sending", "sent", "dropped", "failed")
+
+
+class ReminderDelivery(Base):
+    """One reminder to send: made by the planner, claimed and sent by one worker.
+
+    ``(owner_id, key)`` is unique, so however often the schedule is planned, a reminder is
+    sent once. A claim is a lease: a worker that dies mid-send leaves the row ``sending``
+    until the lease runs out, and another worker sends it then (``resends`` counts those:
+    the only case in which a patient may get one twice, if the first send had gone out).
+    """
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "key", name="uq_reminder_deliveries_owner_key"),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'dropped', 'failed')", name="status"
+        ),
+        Index("ix_reminder_deliveries_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    resends: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channels: Mapped[str | None] = mapped_column(String(40))  # e.g. "email"
+    reason: Mapped[str | None] = mapped_column(String(200))  # why dropped or failed

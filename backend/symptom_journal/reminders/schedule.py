@@ -51,6 +51,7 @@ class Settings:
     include_pcl5: bool = False
     quiet_start: time | None = None
     quiet_end: time | None = None
+    by_email: bool = False  # the second channel, besides the phone's notifications
 
     @property
     def morning(self) -> time:

@@ -53,6 +53,9 @@ class ReminderSettingsIn(ma.Schema):
     include_pcl5 = fields.Boolean(required=True)
     quiet_start = ClockTime(required=True, allow_none=True)
     quiet_end = ClockTime(required=True, allow_none=True)
+    by_email = fields.Boolean(
+        load_default=False, metadata={"description": "Also by email (when the clinic has mail)."}
+    )
 
     @ma.validates_schema
     def _quiet_hours(self, data: dict[str, Any], **_: Any) -> None:

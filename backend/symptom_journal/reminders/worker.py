@@ -1,0 +1,204 @@
+"""Sending reminders, once each, from any number of workers.
+
+Three steps, each its own short transaction, with the clock as a parameter:
+
+1. **plan**: for every patient with reminders on, the reminders due in the next
+   ``horizon`` become rows of ``reminder_deliveries``; ``(owner_id, key)`` is unique and the
+   insert skips a row that exists, so planning again (by this worker or another) adds none.
+2. **claim**: a worker takes a batch of rows that are due, marking them ``sending`` with its
+   name and the time. On PostgreSQL the rows are read ``FOR UPDATE SKIP LOCKED``, so two
+   workers never take the same row; SQLite has one writer at a time. A row left ``sending``
+   past the lease (its worker died mid-send) is taken again, and counted in ``resends``.
+3. **deliver**: the schedule is asked again for that reminder, so one whose check-in was
+   logged since, or whose patient turned reminders off or left, is ``dropped``; one that
+   moved (new settings) goes back to ``pending`` at its new time; the rest are sent on every
+   channel the patient has, then marked ``sent``.
+
+Chosen over a job library: the reminders are rows the app already owns, the database the
+app already has serves as the queue on both SQLite and PostgreSQL, and a claim is one
+documented statement; a broker would be a second thing for a clinic to run and back up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..accounts.models import User
+from ..db import DbSession
+from ..mail import MailError
+from . import service
+from .models import ReminderDelivery, ReminderSettings
+from .schedule import Reminder, Settings, due
+
+ChannelError = MailError  # what a channel raises when its service refused a message
+HORIZON = timedelta(minutes=30)
+LEASE = timedelta(minutes=5)
+BATCH = 100
+RECHECK = timedelta(days=2)  # how far either side the schedule is asked again at send time
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, user: User, settings: Settings, reminder: Reminder) -> bool:
+        """Send ``reminder`` to ``user``; return whether it went out (False: not chosen,
+        or no address on this channel)."""
+
+
+@dataclass
+class Tally:
+    planned: int = 0
+    claimed: int = 0
+    sent: int = 0
+    dropped: int = 0
+    rescheduled: int = 0
+    failed: int = 0
+    resends: int = 0
+    late_seconds: list[float] = field(default_factory=list)
+
+
+def _insert_ignoring_existing(session: DbSession, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = make(ReminderDelivery).on_conflict_do_nothing(index_elements=["owner_id", "key"])
+    result = session.execute(statement.returning(ReminderDelivery.id), rows)
+    return len(result.all())
+
+
+def plan(session: DbSession, now: datetime, horizon: timedelta = HORIZON) -> int:
+    """Add the reminders due before ``now + horizon`` for every patient with reminders on;
+    return how many rows were new. Commits."""
+    owners = session.scalars(
+        select(ReminderSettings.owner_id).where(ReminderSettings.enabled.is_(True))
+    ).all()
+    added = 0
+    for owner_id in owners:
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "owner_id": owner_id,
+                "key": reminder.key,
+                "kind": reminder.kind,
+                "due_at": reminder.due_at,
+                "status": "pending",
+                "attempts": 0,
+                "resends": 0,
+            }
+            for reminder in _due_for(session, owner_id, now - LEASE, now + horizon)
+        ]
+        added += _insert_ignoring_existing(session, rows)
+    session.commit()
+    return added
+
+
+def _due_for(
+    session: DbSession, owner_id: uuid.UUID, start: datetime, end: datetime
+) -> list[Reminder]:
+    user = session.get(User, owner_id)
+    if user is None:
+        return []
+    settings = service.load_settings(session, owner_id)
+    logged = service.logged(session, user, start, end, settings)
+    return due(settings, ZoneInfo(user.timezone), logged, start, end)
+
+
+def claim(
+    session: DbSession, now: datetime, worker: str, batch: int = BATCH, lease: timedelta = LEASE
+) -> list[ReminderDelivery]:
+    """Take up to ``batch`` due rows for ``worker``; commits the claim."""
+    query = (
+        select(ReminderDelivery)
+        .where(
+            or_(
+                and_(ReminderDelivery.status == "pending", ReminderDelivery.due_at <= now),
+                and_(
+                    ReminderDelivery.status == "sending",
+                    ReminderDelivery.claimed_at < now - lease,
+                ),
+            )
+        )
+        .order_by(ReminderDelivery.due_at, ReminderDelivery.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        if row.status == "sending":
+            row.resends += 1  # its worker stopped mid-send; the push may have gone out
+        row.status = "sending"
+        row.claimed_at = now
+        row.claimed_by = worker
+        row.attempts += 1
+    session.commit()
+    return rows
+
+
+def deliver(
+    session: DbSession, row: ReminderDelivery, now: datetime, channels: Sequence[Channel]
+) -> str:
+    """Send one claimed row on every channel, or drop or move it; return its new status."""
+    settings = service.load_settings(session, row.owner_id)
+    window = (row.due_at - RECHECK, max(now, row.due_at) + RECHECK)
+    current = {r.key: r for r in _due_for(session, row.owner_id, *window)}
+    reminder = current.get(row.key)
+    if reminder is None:
+        row.status, row.reason = "dropped", "logged already, or reminders turned off"
+    elif reminder.due_at > now:
+        row.status, row.due_at, row.claimed_at = "pending", reminder.due_at, None
+        row.reason = "moved by new settings"
+    else:
+        user = session.get(User, row.owner_id)
+        sent, refused = _send(user, settings, reminder, channels)
+        row.channels = ",".join(sent) or None
+        row.status = "sent" if sent else "failed"
+        row.reason = None if sent else ("; ".join(refused) or "no channel chosen or set up")
+        row.sent_at = now
+    session.commit()
+    return row.status
+
+
+def _send(
+    user: User | None, settings: Settings, reminder: Reminder, channels: Sequence[Channel]
+) -> tuple[list[str], list[str]]:
+    """Send on every channel; return those it went out on and why others refused."""
+    sent: list[str] = []
+    refused: list[str] = []
+    if user is None:
+        return sent, ["the account is gone"]
+    for channel in channels:
+        try:
+            if channel.send(user, settings, reminder):
+                sent.append(channel.name)
+        except ChannelError as exc:
+            refused.append(f"{channel.name}: {exc}"[:100])
+    return sent, refused
+
+
+def run_once(session: DbSession, now: datetime, worker: str, channels: Sequence[Channel]) -> Tally:
+    """Plan, then claim and deliver until nothing is due; the worker's one pass."""
+    tally = Tally(planned=plan(session, now))
+    while rows := claim(session, now, worker):
+        tally.claimed += len(rows)
+        for row in rows:
+            tally.resends += row.resends
+            due_at = row.due_at
+            status = deliver(session, row, now, channels)
+            if status == "sent":
+                tally.sent += 1
+                tally.late_seconds.append((now - due_at).total_seconds())
+            elif status == "pending":
+                tally.rescheduled += 1
+            else:
+                setattr(tally, status, getattr(tally, status) + 1)
+    return tally
