@@ -47,6 +47,7 @@ def test_reminders_are_off_until_turned_on(new_yorker):
         "by_email": False,
         "timezone": "America/New_York",
         "calendar_active": False,
+        "email_available": False,
     }
     assert new_yorker.get(UPCOMING).get_json() == {"timezone": "America/New_York", "items": []}
 
@@ -58,6 +59,7 @@ def test_settings_are_replaced_and_read_back(new_yorker):
         **FULL,
         "timezone": "America/New_York",
         "calendar_active": False,
+        "email_available": False,
     }
     changed = new_yorker.patch(SETTINGS, json={"daily_time": None, "include_pcl5": True})
     assert changed.status_code == 200

@@ -73,6 +73,9 @@ class ReminderSettingsOut(ReminderSettingsIn):
     calendar_active = fields.Boolean(
         required=True, metadata={"description": "Whether a calendar feed link is live."}
     )
+    email_available = fields.Boolean(
+        required=True, metadata={"description": "Whether this journal can send mail at all."}
+    )
 
 
 class UpcomingArgs(ma.Schema):

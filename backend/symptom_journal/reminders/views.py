@@ -13,6 +13,7 @@ from ..api import Blueprint
 from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..extensions import db, limiter
+from ..mail import MailSettings
 from . import service
 from .calendar import feed
 from .models import ReminderSettings
@@ -35,6 +36,7 @@ def _settings_out(settings: Settings) -> dict[str, Any]:
         **{name: getattr(settings, name) for name in service.SETTING_NAMES},
         "timezone": current_user.timezone,
         "calendar_active": bool(row and row.calendar_token_hash),
+        "email_available": MailSettings.from_config(current_app.config).enabled,
     }
 
 

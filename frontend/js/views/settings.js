@@ -1,5 +1,6 @@
-// Settings: time zone, exports, signed-in devices, password, deleting the account.
+// Settings: time zone, reminders, exports, signed-in devices, password, deleting the account.
 import { request } from "../api.js";
+import { mountReminders } from "./reminders.js";
 
 export async function mountSettings(root, { user, onSignedOut }) {
   const zones = (Intl.supportedValuesOf && Intl.supportedValuesOf("timeZone")) || [user.timezone];
@@ -8,6 +9,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
     <form id="zone-form"><label>Time zone
       <select name="timezone">${zones.map((z) => `<option ${z === user.timezone ? "selected" : ""}>${z}</option>`).join("")}</select>
     </label><button type="submit" class="secondary">Save time zone</button></form>
+    <section id="reminders"></section>
     <h3>Take your data with you</h3>
     <ul class="exports">
       <li><a href="/api/v1/export/entries.csv" download>Check-ins (CSV)</a></li>
@@ -83,4 +85,5 @@ export async function mountSettings(root, { user, onSignedOut }) {
     else say("Wrong password: nothing was deleted.", true);
   });
   devices();
+  mountReminders(root.querySelector("#reminders"));
 }
