@@ -54,6 +54,53 @@ self.addEventListener("sync", (event) => {
   }
 });
 
+// Reminders (Web Push): a notification for every push, as browsers require; a tap opens
+// the screen it names; a subscription the browser renewed is sent to the server again.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = {};
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "Symptom Journal", {
+    body: data.body || "Time for your check-in.",
+    tag: data.tag,
+    icon: `${ASSETS}/icons/icon-192.png`,
+    data: { url: data.url || "/#/today" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/#/today", self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+    const open = windows.find((client) => "focus" in client);
+    if (open) return open.navigate(url).then((client) => (client || open).focus());
+    return self.clients.openWindow(url);
+  }));
+});
+
+async function sendSubscription(subscription) {
+  const csrf = await (await fetch("/api/v1/auth/csrf", { credentials: "same-origin" })).json();
+  await fetch("/api/v1/reminders/push/subscriptions", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf.csrf_token },
+    body: JSON.stringify(subscription.toJSON()),
+  });
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil((async () => {
+    const key = await (await fetch("/api/v1/reminders/push/key", { credentials: "same-origin" })).json();
+    const renewed = event.newSubscription || await self.registration.pushManager.subscribe({
+      userVisibleOnly: true, applicationServerKey: key.public_key,
+    });
+    await sendSubscription(renewed);
+  })());
+});
+
 self.addEventListener("message", (event) => {
   if (event.data === "sign-out") event.waitUntil(caches.delete(API));
 });

@@ -42,6 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_error_handlers(app)
     register_blueprints(app)
+    from .reminders.push import load_vapid
+
+    app.extensions["vapid"] = load_vapid(app.config, instance_path)
     register_commands(app)
     return app
 

@@ -34,6 +34,8 @@ from .mail import MailSettings
 from .ops import backup as backups
 from .reminders import worker as reminders
 from .reminders.channels import EmailChannel
+from .reminders.push import PushChannel
+from .reminders.push import subject as push_subject
 
 DEMO_EMAIL = "demo.patient@example.org"
 DEMO_TIMEZONE = "America/New_York"
@@ -301,8 +303,12 @@ def restore_command(folder: Path) -> None:
 def reminders_worker(once: bool, interval: float) -> None:
     """Send due reminders (any number of these may run: each reminder goes out once)."""
     name = f"{socket.gethostname()}:{os.getpid()}"
-    channels = [EmailChannel(MailSettings.from_config(current_app.config))]
-    if not channels[0].settings.enabled:
+    mail = MailSettings.from_config(current_app.config)
+    channels: list[Any] = [
+        PushChannel(current_app.extensions["vapid"], push_subject(current_app.config)),
+        EmailChannel(mail),
+    ]
+    if not mail.enabled:
         click.echo("Mail is off (MAIL_SERVER is not set): email reminders are not sent.")
 
     def one_pass(session: Session) -> None:

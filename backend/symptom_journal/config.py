@@ -12,6 +12,14 @@ from typing import Any
 from .clinical import DEFAULT_CRISIS_TEXT
 from .clinical import DEFAULTS as CLINICAL_DEFAULTS
 
+# The push services of Chrome, Firefox, Safari and Edge (reminders/push.py).
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "web.push.apple.com",
+    "*.notify.windows.com",
+)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parents[1]
 # Run from a checkout (``make run``, an editable install) or from an installed wheel.
@@ -130,6 +138,15 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Symptom Journal <no-reply@localhost>"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Web Push (reminders/push.py)
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", ""),
+        "PUSH_SERVICE_HOSTS": [
+            host.strip()
+            for host in os.environ.get("PUSH_SERVICE_HOSTS", "").split(",")
+            if host.strip()
+        ]
+        or list(DEFAULT_PUSH_HOSTS),
         # Logs (ops/logs.py): "text" or "json"; one access line per request unless off.
         "LOG_FORMAT": _choice("LOG_FORMAT", ("text", "json"), "text"),
         "ACCESS_LOG": os.environ.get("ACCESS_LOG", "true").lower() not in ("0", "false", "no"),

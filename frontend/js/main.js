@@ -7,6 +7,7 @@ import { mountAuth } from "./views/auth.js";
 import { mountHistory } from "./views/history.js";
 import { mountPatients } from "./views/patients.js";
 import { mountQuestionnaires } from "./views/questionnaires.js";
+import { subscribeToPush } from "./views/reminders.js";
 import { mountSessions } from "./views/sessions.js";
 import { mountSettings } from "./views/settings.js";
 import { mountShare } from "./views/share.js";
@@ -135,6 +136,8 @@ function signedIn(user) {
   refreshSessions().then(() => {
     route();
     flush();
+    // A browser may renew or drop its push subscription: send the current one each start.
+    if ("Notification" in window && Notification.permission === "granted") subscribeToPush();
   });
   showSync();
 }

@@ -3,6 +3,8 @@ a calendar link their calendar app can read; a bad value is named. Phone width, 
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from icalendar import Calendar
@@ -31,7 +33,9 @@ def test_a_patient_sets_reminders_and_gets_a_calendar_link(live_server: str, bro
 
     page.get_by_label("Before a session, minutes ahead").fill("45")
     page.get_by_role("button", name="Save reminders").click()
-    expect(message).to_have_text("Reminders saved.")
+    expect(message).to_contain_text("Reminders saved.")
+    # Notifications were not allowed in this browser: it says how reminders come instead.
+    expect(message).to_contain_text("Notifications are not allowed for this site")
     expect(page.locator("#upcoming li").first).to_contain_text("Daily check-in")
     saved = page.request.get(live_server + "/api/v1/reminders/settings").json()
     assert (saved["enabled"], saved["daily_time"], saved["before_session_minutes"]) == (
@@ -55,4 +59,70 @@ def test_a_patient_sets_reminders_and_gets_a_calendar_link(live_server: str, bro
     page.get_by_role("button", name="Stop the calendar link").click()
     expect(message).to_have_text("The calendar link no longer works.")
     assert page.request.get(url).status == 404
+    context.close()
+
+
+NOTIFICATIONS = """() => navigator.serviceWorker.ready
+    .then((registration) => registration.getNotifications())
+    .then((all) => all.map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url})))"""
+
+
+def _notifications(page: Any, count: int) -> list[dict[str, Any]]:
+    """The notifications the service worker shows, once there are ``count`` of them."""
+    deadline = time.monotonic() + 10
+    while True:
+        shown = page.evaluate(NOTIFICATIONS)
+        if len(shown) >= count or time.monotonic() > deadline:
+            return list(shown)
+        time.sleep(0.1)
+
+
+def test_the_service_worker_shows_a_notification_for_every_push(
+    live_server: str, browser: Any
+) -> None:
+    context = browser.new_context(**PHONE)
+    context.grant_permissions(["notifications"], origin=live_server)
+    page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    devtools.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    devtools.send("ServiceWorker.enable")
+    sign_up(page, live_server, "notified@example.org")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    live = [r for r in registrations if not r["isDeleted"]]
+    assert live, registrations
+    payload = {
+        "title": "Symptom Journal",
+        "body": "How are you after your session? Log it now.",
+        "url": "/#/today",
+        "tag": "after_session:1",
+    }
+    # As the push service would deliver it (the payload decrypted by the browser).
+    devtools.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server + "/",
+            "registrationId": live[0]["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+    shown = _notifications(page, count=1)
+    assert shown == [
+        {
+            "title": "Symptom Journal",
+            "body": "How are you after your session? Log it now.",
+            "tag": "after_session:1",
+            "url": "/#/today",
+        }
+    ]
+    # A push with no readable payload still shows one (a browser revokes a silent push).
+    devtools.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": live_server + "/", "registrationId": live[0]["registrationId"], "data": ""},
+    )
+    bodies = [n["body"] for n in _notifications(page, count=2)]
+    assert "Time for your check-in." in bodies
     context.close()

@@ -74,6 +74,8 @@ PATIENT = {
     "/api/v1/reminders/settings",
     "/api/v1/reminders/upcoming",
     "/api/v1/reminders/calendar",
+    "/api/v1/reminders/push/key",
+    "/api/v1/reminders/push/subscriptions",
 }
 BODIES = {
     "sessions": session_body,

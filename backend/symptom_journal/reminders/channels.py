@@ -1,8 +1,9 @@
-"""The ways a reminder reaches a patient: email here (Web Push joins it)."""
+"""Email, one of the ways a reminder reaches a patient (Web Push is in push.py)."""
 
 from __future__ import annotations
 
 from ..accounts.models import User
+from ..db import DbSession
 from ..mail import MailSettings, message, send
 from .schedule import Reminder, Settings
 
@@ -15,7 +16,7 @@ class EmailChannel:
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
 
-    def send(self, user: User, settings: Settings, reminder: Reminder) -> bool:
+    def send(self, session: DbSession, user: User, settings: Settings, reminder: Reminder) -> bool:
         if not (self.settings.enabled and settings.by_email):
             return False
         text = (

@@ -110,3 +110,27 @@ class CalendarLinkOut(ma.Schema):
 
 class ReminderSettingsChange(ReminderSettingsIn):
     """Some of the settings (PATCH): the others keep their values."""
+
+
+class PushKeyOut(ma.Schema):
+    public_key = fields.String(
+        required=True,
+        metadata={"description": "The application server key to subscribe with (base64url)."},
+    )
+
+
+class PushKeys(ma.Schema):
+    p256dh = fields.String(required=True, validate=validate.Length(min=80, max=120))
+    auth = fields.String(required=True, validate=validate.Length(min=16, max=40))
+
+
+class PushSubscriptionIn(ma.Schema):
+    """A browser's PushSubscription, as its toJSON() gives it."""
+
+    endpoint = fields.Url(required=True, require_tld=False, validate=validate.Length(max=1000))
+    keys = fields.Nested(PushKeys, required=True)
+    expirationTime = fields.Raw(load_default=None)  # noqa: N815 - the browser's own name
+
+
+class PushEndpointIn(ma.Schema):
+    endpoint = fields.String(required=True, validate=validate.Length(max=1000))

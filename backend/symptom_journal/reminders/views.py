@@ -14,12 +14,15 @@ from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..extensions import db, limiter
 from ..mail import MailSettings
-from . import service
+from . import push, service
 from .calendar import feed
 from .models import ReminderSettings
 from .schedule import Settings
 from .schemas import (
     CalendarLinkOut,
+    PushEndpointIn,
+    PushKeyOut,
+    PushSubscriptionIn,
     ReminderSettingsChange,
     ReminderSettingsIn,
     ReminderSettingsOut,
@@ -114,6 +117,38 @@ def create_calendar_link() -> Any:
 def revoke_calendar_link() -> None:
     """Stop the calendar feed's link."""
     service.revoke_calendar_token(db.session, current_user.id)
+    db.session.commit()
+
+
+@blp.route("/reminders/push/key", methods=["GET"])
+@role_required("patient")
+@blp.response(200, PushKeyOut)
+def push_key() -> Any:
+    """The key a browser subscribes to push notifications with."""
+    return {"public_key": push.public_key(current_app.extensions["vapid"])}
+
+
+@blp.route("/reminders/push/subscriptions", methods=["POST"])
+@role_required("patient")
+@blp.arguments(PushSubscriptionIn)
+@blp.response(201)
+def add_push_subscription(data: dict[str, Any]) -> Any:
+    """Keep this browser's push subscription: reminders then appear as notifications."""
+    if not push.host_allowed(data["endpoint"], current_app.config["PUSH_SERVICE_HOSTS"]):
+        raise Invalid({"endpoint": ["Not a push service this journal sends to."]})
+    keys = data["keys"]
+    push.subscribe(db.session, current_user.id, data["endpoint"], keys["p256dh"], keys["auth"])
+    db.session.commit()
+    return {"endpoint": data["endpoint"]}
+
+
+@blp.route("/reminders/push/subscriptions", methods=["DELETE"])
+@role_required("patient")
+@blp.arguments(PushEndpointIn)
+@blp.response(204)
+def remove_push_subscription(data: dict[str, Any]) -> None:
+    """Forget this browser's push subscription."""
+    push.unsubscribe(db.session, current_user.id, data["endpoint"])
     db.session.commit()
 
 

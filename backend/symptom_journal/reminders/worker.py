@@ -49,7 +49,7 @@ RECHECK = timedelta(days=2)  # how far either side the schedule is asked again a
 class Channel(Protocol):
     name: str
 
-    def send(self, user: User, settings: Settings, reminder: Reminder) -> bool:
+    def send(self, session: DbSession, user: User, settings: Settings, reminder: Reminder) -> bool:
         """Send ``reminder`` to ``user``; return whether it went out (False: not chosen,
         or no address on this channel)."""
 
@@ -159,7 +159,7 @@ def deliver(
         row.reason = "moved by new settings"
     else:
         user = session.get(User, row.owner_id)
-        sent, refused = _send(user, settings, reminder, channels)
+        sent, refused = _send(session, user, settings, reminder, channels)
         row.channels = ",".join(sent) or None
         row.status = "sent" if sent else "failed"
         row.reason = None if sent else ("; ".join(refused) or "no channel chosen or set up")
@@ -169,7 +169,11 @@ def deliver(
 
 
 def _send(
-    user: User | None, settings: Settings, reminder: Reminder, channels: Sequence[Channel]
+    session: DbSession,
+    user: User | None,
+    settings: Settings,
+    reminder: Reminder,
+    channels: Sequence[Channel],
 ) -> tuple[list[str], list[str]]:
     """Send on every channel; return those it went out on and why others refused."""
     sent: list[str] = []
@@ -178,7 +182,7 @@ def _send(
         return sent, ["the account is gone"]
     for channel in channels:
         try:
-            if channel.send(user, settings, reminder):
+            if channel.send(session, user, settings, reminder):
                 sent.append(channel.name)
         except ChannelError as exc:
             refused.append(f"{channel.name}: {exc}"[:100])

@@ -74,6 +74,38 @@ function upcomingItems(items) {
   });
 }
 
+function base64url(buffer) {
+  if (!buffer) return "";
+  const text = btoa(String.fromCharCode(...new Uint8Array(buffer)));
+  return text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// This browser's push subscription, made (after the patient tapped Save with "Remind me"
+// on) or renewed, and sent to the server; returns a sentence for the patient.
+export async function subscribeToPush() {
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+    return "This browser cannot show notifications: reminders come by email or calendar.";
+  }
+  if (Notification.permission !== "granted") {
+    return "Notifications are not allowed for this site: reminders come by email or calendar.";
+  }
+  try {
+    const registration = await navigator.serviceWorker.ready;
+    const key = await request("GET", "/api/v1/reminders/push/key");
+    let subscription = await registration.pushManager.getSubscription();
+    if (subscription && base64url(subscription.options.applicationServerKey) !== key.body.public_key) {
+      await subscription.unsubscribe(); // made with a key the journal no longer signs with
+      subscription = null;
+    }
+    subscription = subscription
+      || await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key.body.public_key });
+    const saved = await request("POST", "/api/v1/reminders/push/subscriptions", subscription.toJSON());
+    return saved.status === 201 ? "" : "This device could not be set up for notifications.";
+  } catch {
+    return "This device could not be set up for notifications (no push service reachable).";
+  }
+}
+
 export async function mountReminders(root) {
   let answer;
   try {
@@ -107,10 +139,15 @@ export async function mountReminders(root) {
   showCalendar(settings.calendar_active);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    // Asked only now, from the tap, and only when reminders are being turned on.
+    const asking = form.elements.enabled.checked && "Notification" in window && Notification.permission === "default"
+      ? Notification.requestPermission() : Promise.resolve();
     const saved = await request("PUT", "/api/v1/reminders/settings", read(form));
     if (saved.status === 200) {
       fill(form, saved.body);
-      say(saved.body.enabled ? "Reminders saved." : "Saved. Reminders are off.");
+      await asking.catch(() => undefined);
+      const problem = saved.body.enabled ? await subscribeToPush() : "";
+      say(saved.body.enabled ? `Reminders saved. ${problem}`.trim() : "Saved. Reminders are off.");
       showUpcoming();
       return;
     }
