@@ -108,7 +108,7 @@ def _next_session(client, days=2, hour=15):
     )
     response = client.post(
         "/api/v1/sessions",
-        json={"started_at": start.isoformat(), "treatment": "esketamine_nasal", "dose_mg": 84},
+        json={"started_at": start.isoformat(), "treatment": "esketamine_nasal", "dose_mg": 37.25},
     )
     assert response.status_code == 201
     return response.get_json(), start
@@ -176,7 +176,7 @@ def test_the_calendar_feed_lists_sessions_with_their_check_ins(app, new_yorker):
     anyone = app.test_client()
     body = _feed(anyone, link["url"]).get_data()
     assert b"esketamine" not in body  # no treatment
-    assert b"84" not in body  # nor dose
+    assert b"37.25" not in body  # nor dose
     calendar = Calendar.from_ical(body)
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
     event = events[f"session-{session['id']}@symptom-journal"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import fields as dataclass_fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,53 +57,74 @@ def save_settings(session: DbSession, owner_id: uuid.UUID, values: dict[str, Any
     return settings_of(row)
 
 
-def _sessions(
-    session: DbSession, owner_id: uuid.UUID, start: datetime, end: datetime
-) -> tuple[Session, ...]:
-    query = (
-        owned(TreatmentSession, owner_id)
-        .where(TreatmentSession.started_at >= start, TreatmentSession.started_at < end)
-        .order_by(TreatmentSession.started_at, TreatmentSession.id)
-        .limit(MAX_SESSIONS)
-    )
-    return tuple(Session(s.id, s.started_at) for s in session.scalars(query))
-
-
 def logged(
     session: DbSession, user: User, start: datetime, end: datetime, settings: Settings
 ) -> Logged:
-    # ``user`` is the account's row: its time zone and the day it was made.
     """What ``user`` has logged that bears on reminders due in ``[start, end)``."""
-    before = timedelta(minutes=settings.before_session_minutes or 0)
-    # A session's after and next-morning reminders come up to two days after its start.
-    sessions = _sessions(session, user.id, start - timedelta(days=2), end + before)
-    ids = [s.id for s in sessions]
-    phases: dict[str, set[uuid.UUID]] = {"pre": set(), "post": set()}
+    return logged_many(session, [user], start, end)[user.id]
+
+
+def logged_many(
+    session: DbSession, users: list[User], start: datetime, end: datetime
+) -> dict[uuid.UUID, Logged]:
+    """What each of ``users`` (account rows: their time zone and first day) has logged that
+    bears on reminders due in ``[start, end)``: one query a table for all of them."""
+    owners = [user.id for user in users]
+    # A session's after and next-morning reminders come up to two days after its start;
+    # its before reminder at most 12 hours ahead of it.
+    sessions: dict[uuid.UUID, list[Session]] = {owner: [] for owner in owners}
+    query = (
+        select(TreatmentSession.owner_id, TreatmentSession.id, TreatmentSession.started_at)
+        .where(
+            *owned_by(TreatmentSession, owners),
+            TreatmentSession.started_at >= start - timedelta(days=2),
+            TreatmentSession.started_at < end + timedelta(hours=12),
+        )
+        .order_by(TreatmentSession.started_at, TreatmentSession.id)
+    )
+    for owner, session_id, started_at in session.execute(query):
+        if len(sessions[owner]) < MAX_SESSIONS:
+            sessions[owner].append(Session(session_id, started_at))
+    ids = [s.id for found in sessions.values() for s in found]
+    phases: dict[tuple[uuid.UUID, str], set[uuid.UUID]] = {}
     if ids:
-        linked = owned(Entry, user.id).where(Entry.session_id.in_(ids), Entry.phase.is_not(None))
-        for entry in session.scalars(linked):
-            phases[str(entry.phase)].add(entry.session_id)
-    first = start.date() - timedelta(days=2)
+        linked = select(Entry.owner_id, Entry.session_id, Entry.phase).where(
+            *owned_by(Entry, owners), Entry.session_id.in_(ids), Entry.phase.is_not(None)
+        )
+        for owner, linked_id, phase in session.execute(linked):
+            if linked_id is not None:
+                phases.setdefault((owner, str(phase)), set()).add(linked_id)
+    days: dict[uuid.UUID, set[date]] = {}
     days_query = (
-        owned(Entry, user.id)
-        .where(Entry.local_date >= first, Entry.local_date <= end.date() + timedelta(days=2))
-        .with_only_columns(Entry.local_date)
+        select(Entry.owner_id, Entry.local_date)
+        .where(
+            *owned_by(Entry, owners),
+            Entry.local_date >= start.date() - timedelta(days=2),
+            Entry.local_date <= end.date() + timedelta(days=2),
+        )
         .distinct()
     )
+    for owner, day in session.execute(days_query):
+        days.setdefault(owner, set()).add(day)
+    last: dict[uuid.UUID, dict[str, date]] = {}
     last_query = (
-        owned(Assessment, user.id)
-        .with_only_columns(Assessment.instrument, func.max(Assessment.local_date))
-        .group_by(Assessment.instrument)
+        select(Assessment.owner_id, Assessment.instrument, func.max(Assessment.local_date))
+        .where(*owned_by(Assessment, owners))
+        .group_by(Assessment.owner_id, Assessment.instrument)
     )
-    zone = ZoneInfo(user.timezone)
-    return Logged(
-        sessions=sessions,
-        pre=frozenset(phases["pre"]),
-        post=frozenset(phases["post"]),
-        days=frozenset(session.scalars(days_query)),
-        last_completed={str(name): day for name, day in session.execute(last_query)},
-        first_day=user.created_at.astimezone(zone).date(),
-    )
+    for owner, instrument, day in session.execute(last_query):
+        last.setdefault(owner, {})[str(instrument)] = day
+    return {
+        user.id: Logged(
+            sessions=tuple(sessions[user.id]),
+            pre=frozenset(phases.get((user.id, "pre"), ())),
+            post=frozenset(phases.get((user.id, "post"), ())),
+            days=frozenset(days.get(user.id, ())),
+            last_completed=last.get(user.id, {}),
+            first_day=user.created_at.astimezone(ZoneInfo(user.timezone)).date(),
+        )
+        for user in users
+    }
 
 
 def upcoming(session: DbSession, owner_id: uuid.UUID, now: datetime, days: int) -> list[Reminder]:
