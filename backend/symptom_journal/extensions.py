@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app, g
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -77,6 +79,20 @@ def read_whole(response: Response) -> Response:
     if close is not None:
         close()
     return response
+
+
+def _unknown_token(response: Response) -> bool:
+    return response.status_code == 404
+
+
+def unknown_token_limit(scope: str) -> Any:
+    """A per-address limit on guessed tokens (share links, calendar feeds): only answers of
+    404 count, so a person using a real link is never limited."""
+    return limiter.shared_limit(
+        lambda: current_app.config["UNKNOWN_TOKENS_PER_ADDRESS"],
+        scope=scope,
+        deduct_when=_unknown_token,
+    )
 
 
 def clinical_settings() -> ClinicalSettings:

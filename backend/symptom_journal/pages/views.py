@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     Response,
-    current_app,
     jsonify,
     render_template,
     request,
@@ -25,7 +24,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Invalid, error_response
 from ..exports.views import attachment, entries_csv_response
-from ..extensions import clinical_settings, db, limiter
+from ..extensions import clinical_settings, db, unknown_token_limit
 from ..journal.models import Entry, TreatmentSession
 from ..records import at_offset, owned
 from ..sharing import service
@@ -240,15 +239,7 @@ def _today(patient: User) -> date:
 # --- share links ---
 
 
-def _failed_token(response: Response) -> bool:
-    return response.status_code == 404
-
-
-share_limit = limiter.shared_limit(
-    lambda: current_app.config["UNKNOWN_TOKENS_PER_ADDRESS"],
-    scope="share-tokens",
-    deduct_when=_failed_token,
-)
+share_limit = unknown_token_limit("share-tokens")
 
 
 def _shared(token: str) -> tuple[ShareLink, User, Period, dict[str, Any]] | None:

@@ -12,7 +12,7 @@ from ..accounts.auth import role_required
 from ..api import Blueprint
 from ..db import utcnow
 from ..errors import Invalid, NotFound
-from ..extensions import db, limiter
+from ..extensions import db, unknown_token_limit
 from ..mail import MailSettings
 from . import push, service
 from .calendar import feed
@@ -152,15 +152,7 @@ def remove_push_subscription(data: dict[str, Any]) -> None:
     db.session.commit()
 
 
-def _unknown_token(response: Response) -> bool:
-    return response.status_code == 404
-
-
-calendar_limit = limiter.shared_limit(
-    lambda: current_app.config["UNKNOWN_TOKENS_PER_ADDRESS"],
-    scope="calendar-tokens",
-    deduct_when=_unknown_token,
-)
+calendar_limit = unknown_token_limit("calendar-tokens")
 
 
 @blp.route("/reminders/<token>/calendar.ics", methods=["GET"])
