@@ -158,3 +158,34 @@ export function crisisHtml(text) {
     .map((part) => (part.tel ? `<a href="tel:${part.tel}">${escapeHtml(part.text)}</a>` : escapeHtml(part.text)))
     .join("");
 }
+
+/** When the next treatment session probably is, for planning it in two taps: after the
+ * latest session (planned or past) by the gap between the last two (7 days with only one),
+ * at the same clock time, moved on by that gap until it is in the future. Returns the
+ * datetime-local value, the gap in days and the latest session, or null with no session. */
+export function nextSessionSuggestion(sessions, now = new Date()) {
+  const times = sessions
+    .map((s) => ({ session: s, at: Date.parse(s.started_at) }))
+    .filter((s) => !Number.isNaN(s.at))
+    .sort((a, b) => a.at - b.at);
+  if (!times.length) return null;
+  const latest = times[times.length - 1];
+  let days = 7;
+  if (times.length > 1) {
+    const gap = Math.round((latest.at - times[times.length - 2].at) / 86400000);
+    days = Math.min(56, Math.max(1, gap));
+  }
+  // The clock time as written, kept on the new date (so across a daylight-saving change).
+  const [date, clock] = latest.session.started_at.slice(0, 16).split("T");
+  const [year, month, day] = date.split("-").map(Number);
+  const [hour, minute] = clock.split(":").map(Number);
+  let step = days;
+  let next = new Date(year, month - 1, day + step, hour, minute);
+  while (next <= now) {
+    step += days;
+    next = new Date(year, month - 1, day + step, hour, minute);
+  }
+  const pad = (n) => String(n).padStart(2, "0");
+  const when = `${next.getFullYear()}-${pad(next.getMonth() + 1)}-${pad(next.getDate())}T${pad(next.getHours())}:${pad(next.getMinutes())}`;
+  return { when, days, after: latest.session };
+}

@@ -248,7 +248,7 @@ def test_the_share_page_links_its_files_and_fits_a_phone(live_server: str, brows
 def test_a_session_is_planned_ahead_and_trends_offline_say_when_they_are_from(
     live_server: str, browser: Any
 ) -> None:
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
     sign_up(page, live_server, "planner@example.org")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -272,6 +272,25 @@ def test_a_session_is_planned_ahead_and_trends_offline_say_when_they_are_from(
     expect(page.locator("#session-list li").first).to_contain_text(
         f"Planned: {ahead.strftime('%Y-%m-%d %H:%M')} · Esketamine nasal spray"
     )
+
+    # The one after, in two taps: a week later (one session so far), same time and treatment.
+    page.get_by_role("button", name="Plan the next session:").click()
+    after = ahead + timedelta(days=7)
+    expect(page.get_by_label("When (now, earlier, or planned ahead)")).to_have_value(
+        after.strftime("%Y-%m-%dT%H:%M")
+    )
+    expect(page.locator("#session-message")).to_contain_text("7 days after the last session")
+    page.get_by_role("button", name="Plan this session").click()
+    expect(page.locator("#session-message")).to_have_text("Planned.")
+    expect(page.locator("#session-list li").first).to_contain_text(
+        f"Planned: {after.strftime('%Y-%m-%d %H:%M')} · Esketamine nasal spray"
+    )
+    planned = page.request.get(live_server + "/api/v1/sessions").json()["items"]
+    assert [s["started_at"][:16] for s in planned] == [
+        after.strftime("%Y-%m-%dT%H:%M"),
+        ahead.strftime("%Y-%m-%dT%H:%M"),
+    ]
+    assert axe_violations(page) == []
 
     # Trends once online, then offline: the same figures, said to be from the last sync.
     page.get_by_role("link", name="Trends").click()

@@ -40,6 +40,18 @@ def test_logic_helpers(app: Any, live_server: str, browser: Any) -> None:
             preFlag: flags(165, 100, 'pre', logic.DEFAULT_SETTINGS),
             highFlag: flags(182, 121, 'post', logic.DEFAULT_SETTINGS),
             calm: flags(140, 90, 'pre', logic.DEFAULT_SETTINGS),
+            nextWeekly: logic.nextSessionSuggestion([
+              {started_at: '2026-02-23T10:00:00-05:00'}, {started_at: '2026-03-02T10:00:00-05:00'}],
+              new Date('2026-03-03T12:00:00-05:00')),
+            nextRolled: logic.nextSessionSuggestion([{started_at: '2026-01-05T09:30:00-05:00'}],
+              new Date('2026-01-20T12:00:00-05:00')),
+            nextClamped: logic.nextSessionSuggestion([
+              {started_at: '2026-01-01T08:00:00-05:00'}, {started_at: '2026-04-11T08:00:00-04:00'}],
+              new Date('2026-04-12T08:00:00-04:00')),
+            nextFortnight: logic.nextSessionSuggestion([
+              {started_at: '2026-10-20T14:15:00-04:00'}, {started_at: '2026-10-06T14:15:00-04:00'}],
+              new Date('2026-10-21T08:00:00-04:00')),
+            nextNone: logic.nextSessionSuggestion([]),
             stricter: flags(135, 80, 'pre',
                 {...logic.DEFAULT_SETTINGS, bp_before_session: {systolic: 130, diastolic: 85}}),
         }; })""",
@@ -66,6 +78,18 @@ def test_logic_helpers(app: Any, live_server: str, browser: Any) -> None:
     assert "at or above 180/120" in results["highFlag"][0]["text"]
     assert results["calm"] == []  # 140/90 is not above 140/90
     assert [flag["kind"] for flag in results["stricter"]] == ["bp_before_session"]
+    # A week after the last, across the change to summer time on 8 March: still 10:00.
+    assert (results["nextWeekly"]["when"], results["nextWeekly"]["days"]) == ("2026-03-09T10:00", 7)
+    # One session, long ago: weekly from it, the first such day still ahead.
+    assert results["nextRolled"]["when"] == "2026-01-26T09:30"
+    assert results["nextClamped"]["days"] == 56  # a gap of 100 days is not a rhythm
+    # Sessions in any order; the gap of the latest two, back to winter time on 1 November.
+    assert results["nextFortnight"] == {
+        "when": "2026-11-03T14:15",
+        "days": 14,
+        "after": {"started_at": "2026-10-20T14:15:00-04:00"},
+    }
+    assert results["nextNone"] is None
     assert results["winter"] == "2026-01-14T22:04:05-05:00"
     assert results["summer"] == "2026-07-15T19:59:00-04:00"
     assert results["day"] == "2026-03-10"

@@ -4,6 +4,7 @@ a calendar link their calendar app can read; a bad value is named. Phone width, 
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -125,4 +126,32 @@ def test_the_service_worker_shows_a_notification_for_every_push(
     )
     bodies = [n["body"] for n in _notifications(page, count=2)]
     assert "Time for your check-in." in bodies
+
+    # A tap on a questionnaire reminder opens the questionnaires in the open window. Headless
+    # Chromium has no notification to tap: the worker gets the click event a tap sends, for
+    # the notification it shows.
+    page.goto(live_server + "/#/settings")
+    expect(page.locator("#reminders-form")).to_be_visible()
+    devtools.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server + "/",
+            "registrationId": live[0]["registrationId"],
+            "data": json.dumps(
+                {"body": "Time for your questionnaires.", "url": "/#/questionnaires", "tag": "q:1"}
+            ),
+        },
+    )
+    assert len(_notifications(page, count=3)) == 3
+    (worker,) = context.service_workers
+    worker.evaluate(
+        """async () => {
+          const [shown] = await self.registration.getNotifications({tag: "q:1"});
+          self.dispatchEvent(new NotificationEvent("notificationclick", {notification: shown}));
+        }"""
+    )
+    expect(page).to_have_url(re.compile(r"/#/questionnaires$"))
+    expect(page.get_by_role("heading", name="Questionnaires")).to_be_visible()
+    tags = [n["tag"] for n in _notifications(page, count=0)]
+    assert "q:1" not in tags  # the tapped notification is closed
     context.close()

@@ -1,6 +1,6 @@
 // Treatment sessions: recorded or planned at any date and time, and edited later.
 import { request } from "../api.js";
-import { isoFromLocalInput, localInputValue, nowWithOffset } from "../logic.js";
+import { isoFromLocalInput, localInputValue, nextSessionSuggestion, nowWithOffset, plural } from "../logic.js";
 import { enqueue, pending } from "../outbox.js";
 import { recall, remember } from "../store.js";
 
@@ -37,6 +37,7 @@ export async function mountSessions(root) {
   let sessions = await loadSessions();
   root.innerHTML = `
     <h2>Treatment sessions</h2>
+    <p id="plan-next-row" hidden><button type="button" id="plan-next" class="secondary"></button></p>
     <form id="session-form" novalidate>
       <input type="hidden" name="editing">
       <label>When (now, earlier, or planned ahead)
@@ -56,6 +57,30 @@ export async function mountSessions(root) {
   const form = root.querySelector("#session-form");
   const message = root.querySelector("#session-message");
   const submit = root.querySelector("#session-submit");
+  const planButton = root.querySelector("#plan-next");
+  const spoken = (value) => new Date(value).toLocaleString([], {
+    weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+  });
+  // Two taps: this fills the form like the latest session, a gap later; Save plans it.
+  planButton.addEventListener("click", () => {
+    const next = nextSessionSuggestion(sessions);
+    if (!next) return;
+    form.elements.editing.value = "";
+    form.elements.when.value = next.when;
+    form.elements.treatment.value = next.after.treatment;
+    form.elements.dose_mg.value = next.after.dose_mg ?? "";
+    form.elements.clinic.value = next.after.clinic ?? "";
+    submit.textContent = "Plan this session";
+    message.className = "message";
+    message.textContent = `${spoken(next.when)}, ${plural(next.days, "day")} after the last session. `
+      + "Change anything, then plan it.";
+    submit.focus();
+  });
+  const offerNext = () => {
+    const next = nextSessionSuggestion(sessions);
+    root.querySelector("#plan-next-row").hidden = !next;
+    if (next) planButton.textContent = `Plan the next session: ${spoken(next.when)}`;
+  };
   const edit = (session) => {
     form.elements.editing.value = session.id;
     form.elements.when.value = localInputValue(session.started_at);
@@ -78,6 +103,7 @@ export async function mountSessions(root) {
       item.appendChild(button);
       return item;
     }));
+    offerNext();
   };
   render();
   form.addEventListener("submit", async (event) => {
