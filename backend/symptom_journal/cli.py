@@ -311,8 +311,10 @@ def reminders_worker(once: bool, interval: float) -> None:
     if not mail.enabled:
         click.echo("Mail is off (MAIL_SERVER is not set): email reminders are not sent.")
 
+    passes = reminders.Worker(name, channels)
+
     def one_pass(session: Session) -> None:
-        tally = reminders.run_once(session, utcnow(), name, channels)
+        tally = passes.run(session, utcnow())
         if once or tally.claimed or tally.planned:
             click.echo(
                 f"Reminders: {tally.planned} planned, {tally.sent} sent, {tally.dropped} "

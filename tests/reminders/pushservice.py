@@ -55,6 +55,7 @@ class Received:
     payload: dict[str, Any]
     claims: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.time)  # when it arrived (wall clock)
 
 
 def verify_vapid(header: str, origin: str) -> dict[str, Any]:

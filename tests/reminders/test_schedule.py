@@ -132,9 +132,18 @@ def test_questionnaires_every_14_days_after_the_last_and_one_reminder_a_day():
         ("questionnaires", "2026-03-15T13:00:00+00:00"),  # PHQ-9 and GAD-7: 1 March + 14
     ]
     assert [r.instruments for r in found] == [("pcl5",), ("phq9", "gad7")]
-    assert found[0].key == "questionnaires:pcl5@2026-02-01"  # the same however late
+    assert [r.key for r in found] == ["questionnaires:2026-02-01", "questionnaires:2026-03-15"]
+    # Planned later, the overdue one moves to the next morning under the same name, so it is
+    # sent once; planned after PHQ-9 and GAD-7 fall due too, the names still hold.
     later = due(settings, NY, logged, utc("2026-03-11T15:00"), utc("2026-03-13T00:00"))
-    assert [r.key for r in later] == ["questionnaires:pcl5@2026-02-01"]
+    assert [(r.key, r.due_at) for r in later] == [
+        ("questionnaires:2026-02-01", utc("2026-03-12T13:00"))
+    ]
+    latest = due(settings, NY, logged, utc("2026-03-15T14:00"), utc("2026-03-17T00:00"))
+    assert [(r.key, r.instruments) for r in latest] == [
+        ("questionnaires:2026-02-01", ("pcl5",)),
+        ("questionnaires:2026-03-15", ("phq9", "gad7")),
+    ]
 
 
 def test_the_window_includes_its_start_and_not_its_end():

@@ -205,3 +205,26 @@ def test_the_worker_command_runs_a_pass(app, inbox):
     result = app.test_cli_runner().invoke(args=["reminders-worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "0 sent" in result.output
+
+
+def test_a_worker_plans_every_ten_minutes_and_catches_a_time_set_just_before(app, inbox):
+    passes = worker.Worker("w1", [EmailChannel(inbox.settings)])
+
+    def run(now: datetime) -> worker.Tally:
+        with app.app_context(), Session(db.engine) as session:
+            return passes.run(session, now)
+
+    patient = _patient(app, "paced@example.org", daily_time="09:00")
+    assert run(EIGHT - timedelta(minutes=2)).planned == 0  # 07:58: plans; nothing before 08:28
+    # At 08:04 the patient sets the daily time to 08:05.
+    assert (
+        patient.patch("/api/v1/reminders/settings", json={"daily_time": "08:05"}).status_code == 200
+    )
+    # 08:05:30: a pass that does not plan (the last was 7.5 minutes ago): nothing yet.
+    quiet = run(EIGHT + timedelta(minutes=5, seconds=30))
+    assert (quiet.planned, quiet.claimed, inbox.messages) == (0, 0, [])
+    # 08:08: it plans again, back to 07:53, and sends the 08:05 reminder, 3 minutes late.
+    late = run(EIGHT + timedelta(minutes=8))
+    assert (late.planned, late.sent, late.late_seconds) == (1, 1, [180.0])
+    assert run(EIGHT + timedelta(minutes=9)).claimed == 0
+    assert [m["To"] for m in inbox.messages] == ["paced@example.org"]

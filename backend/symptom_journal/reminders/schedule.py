@@ -8,7 +8,8 @@ zone, what is already logged and a window of time (the clock is a parameter).
 - **next_morning**: the morning after a session, at the daily time (09:00 when the daily
   reminder is off), unless that day already has a check-in; it replaces that day's daily one;
 - **questionnaires**: PHQ-9 and GAD-7 (and PCL-5 when chosen) every N days after the last
-  one completed, in the morning; one reminder for those due the same day.
+  one completed, in the morning; one reminder for those due the same day, once (an overdue
+  one the next morning to come).
 
 A reminder that falls in quiet hours (other than ``before_session``) moves to their end.
 Local times are turned into instants with the zone's rules, so they hold across
@@ -161,20 +162,22 @@ def _questionnaire_reminders(
     if every is None:
         return
     today = start.astimezone(zone).date()
-    by_day: dict[date, list[tuple[str, date]]] = {}
+    # One reminder for the instruments due the same day, named by that day: the name stays
+    # the same however late it is planned and whatever else is due by then, so it goes
+    # out once. An overdue one is asked for at the next morning to come.
+    by_due_day: dict[date, list[str]] = {}
     for instrument in settings.instruments:
         last = logged.last_completed.get(instrument)
         due_day = last + timedelta(days=every) if last else (logged.first_day or today)
-        # An overdue one is asked for at the next morning to come, under its own due day.
+        by_due_day.setdefault(due_day, []).append(instrument)
+    for due_day, instruments in sorted(by_due_day.items()):
         day = max(due_day, today)
         if at_local(day, settings.morning, zone) < start:
             day += timedelta(days=1)
-        by_day.setdefault(day, []).append((instrument, due_day))
-    for day, pending in sorted(by_day.items()):
-        instruments = tuple(name for name, _ in pending)
-        key = "questionnaires:" + ",".join(f"{name}@{when}" for name, when in pending)
         moment = _after_quiet(at_local(day, settings.morning, zone), settings, zone)
-        yield Reminder("questionnaires", moment, key, instruments=instruments)
+        yield Reminder(
+            "questionnaires", moment, f"questionnaires:{due_day}", instruments=tuple(instruments)
+        )
 
 
 def due(

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -34,7 +35,16 @@ def _settings_row(owner_id: uuid.UUID) -> Select[Any]:
     return select(ReminderSettings).where(*owned_by(ReminderSettings, owner_id))
 
 
-def settings_of(row: ReminderSettings | None) -> Settings:
+class Account(Protocol):
+    """What reminders need of an account: a ``User`` or a row with these columns."""
+
+    id: uuid.UUID
+    timezone: str
+    created_at: datetime
+
+
+def settings_of(row: Any) -> Settings:
+    """The settings of a ``ReminderSettings`` row (or a row with its columns)."""
     if row is None:
         return DEFAULTS
     return Settings(**{name: getattr(row, name) for name in SETTING_NAMES})
@@ -65,7 +75,7 @@ def logged(
 
 
 def logged_many(
-    session: DbSession, users: list[User], start: datetime, end: datetime
+    session: DbSession, users: Sequence[Account], start: datetime, end: datetime
 ) -> dict[uuid.UUID, Logged]:
     """What each of ``users`` (account rows: their time zone and first day) has logged that
     bears on reminders due in ``[start, end)``: one query a table for all of them."""

@@ -9,8 +9,9 @@ Three steps, each its own short transaction, with the clock as a parameter:
    name and the time. On PostgreSQL the rows are read ``FOR UPDATE SKIP LOCKED``, so two
    workers never take the same row; SQLite has one writer at a time. A row left ``sending``
    past the lease (its worker died mid-send) is taken again, and counted in ``resends``.
-3. **deliver**: the schedule is asked again for that reminder, so one whose check-in was
-   logged since, or whose patient turned reminders off or left, is ``dropped``; one that
+3. **deliver**: the schedule is asked again for the claimed batch (one query a table), so a
+   reminder whose check-in was logged since, or whose patient turned reminders off or
+   left, is ``dropped``; one that
    moved (new settings) goes back to ``pending`` at its new time; the rest are sent on every
    channel the patient has, then marked ``sent``.
 
@@ -35,12 +36,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..accounts.models import User
 from ..db import DbSession
 from ..mail import MailError
+from ..records import owned_by
 from . import service
 from .models import ReminderDelivery, ReminderSettings
 from .schedule import Reminder, Settings, due
 
 ChannelError = MailError  # what a channel raises when its service refused a message
 HORIZON = timedelta(minutes=30)
+PLAN_EVERY = timedelta(minutes=10)  # a worker plans at most this often (passes are 30 s)
 LEASE = timedelta(minutes=5)
 BATCH = 100
 PLAN_CHUNK = 1000  # patients planned with one query a table
@@ -78,12 +81,16 @@ def _insert_ignoring_existing(session: DbSession, rows: list[dict[str, Any]]) ->
 
 
 def plan(session: DbSession, now: datetime, horizon: timedelta = HORIZON) -> int:
-    """Add the reminders due before ``now + horizon`` for every patient with reminders on;
-    return how many rows were new. Reads a chunk of patients with one query a table.
-    Commits."""
-    start, end = now - LEASE, now + horizon
+    """Add the reminders due before ``now + horizon`` for every patient with reminders on,
+    and those due since the last plan could have run (a setting changed just before its
+    time); return how many rows were new. Reads a chunk of patients with one query a
+    table. Commits."""
+    start, end = now - PLAN_EVERY - LEASE, now + horizon
+    # Plain rows (the account's id, zone and start, and the settings), not ORM objects:
+    # planning reads every patient with reminders on.
+    settings_columns = [getattr(ReminderSettings, name) for name in service.SETTING_NAMES]
     rows = session.execute(
-        select(User, ReminderSettings)
+        select(User.id, User.timezone, User.created_at, *settings_columns)
         .join(ReminderSettings, ReminderSettings.owner_id == User.id)
         .where(ReminderSettings.enabled.is_(True))
         .order_by(User.id)
@@ -91,7 +98,7 @@ def plan(session: DbSession, now: datetime, horizon: timedelta = HORIZON) -> int
     added = 0
     for first in range(0, len(rows), PLAN_CHUNK):
         chunk = rows[first : first + PLAN_CHUNK]
-        journals = service.logged_many(session, [user for user, _ in chunk], start, end)
+        journals = service.logged_many(session, chunk, start, end)
         new_rows = [
             {
                 "id": uuid.uuid4(),
@@ -103,9 +110,9 @@ def plan(session: DbSession, now: datetime, horizon: timedelta = HORIZON) -> int
                 "attempts": 0,
                 "resends": 0,
             }
-            for user, settings_row in chunk
+            for user in chunk
             for reminder in due(
-                service.settings_of(settings_row),
+                service.settings_of(user),
                 ZoneInfo(user.timezone),
                 journals[user.id],
                 start,
@@ -115,17 +122,6 @@ def plan(session: DbSession, now: datetime, horizon: timedelta = HORIZON) -> int
         added += _insert_ignoring_existing(session, new_rows)
     session.commit()
     return added
-
-
-def _due_for(
-    session: DbSession, owner_id: uuid.UUID, start: datetime, end: datetime
-) -> list[Reminder]:
-    user = session.get(User, owner_id)
-    if user is None:
-        return []
-    settings = service.load_settings(session, owner_id)
-    logged = service.logged(session, user, start, end, settings)
-    return due(settings, ZoneInfo(user.timezone), logged, start, end)
 
 
 def claim(
@@ -159,13 +155,44 @@ def claim(
     return rows
 
 
+def _asked_again(
+    session: DbSession, rows: Sequence[ReminderDelivery], now: datetime
+) -> dict[uuid.UUID, tuple[User | None, Settings, dict[str, Reminder]]]:
+    """For each owner in ``rows``: the account, settings and the reminders the schedule
+    gives now around those rows' times, read with one query a table for the batch."""
+    owners = sorted({row.owner_id for row in rows})
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(owners)))}
+    settings = {
+        r.owner_id: service.settings_of(r)
+        for r in session.scalars(
+            select(ReminderSettings).where(*owned_by(ReminderSettings, owners))
+        )
+    }
+    start = min(row.due_at for row in rows) - RECHECK
+    end = max(now, max(row.due_at for row in rows)) + RECHECK
+    journals = service.logged_many(session, list(users.values()), start, end)
+    found: dict[uuid.UUID, tuple[User | None, Settings, dict[str, Reminder]]] = {}
+    for owner in owners:
+        user, chosen = users.get(owner), settings.get(owner, service.DEFAULTS)
+        current = (
+            {r.key: r for r in due(chosen, ZoneInfo(user.timezone), journals[owner], start, end)}
+            if user is not None
+            else {}
+        )
+        found[owner] = (user, chosen, current)
+    return found
+
+
 def deliver(
-    session: DbSession, row: ReminderDelivery, now: datetime, channels: Sequence[Channel]
+    session: DbSession,
+    row: ReminderDelivery,
+    now: datetime,
+    channels: Sequence[Channel],
+    asked: tuple[User | None, Settings, dict[str, Reminder]],
 ) -> str:
-    """Send one claimed row on every channel, or drop or move it; return its new status."""
-    settings = service.load_settings(session, row.owner_id)
-    window = (row.due_at - RECHECK, max(now, row.due_at) + RECHECK)
-    current = {r.key: r for r in _due_for(session, row.owner_id, *window)}
+    """Send one claimed row on every channel, or drop or move it, by what the schedule
+    says now (``asked``); return its new status. Commits."""
+    user, settings, current = asked
     reminder = current.get(row.key)
     if reminder is None:
         row.status, row.reason = "dropped", "logged already, or reminders turned off"
@@ -173,7 +200,6 @@ def deliver(
         row.status, row.due_at, row.claimed_at = "pending", reminder.due_at, None
         row.reason = "moved by new settings"
     else:
-        user = session.get(User, row.owner_id)
         sent, refused = _send(session, user, settings, reminder, channels)
         row.channels = ",".join(sent) or None
         row.status = "sent" if sent else "failed"
@@ -204,15 +230,22 @@ def _send(
     return sent, refused
 
 
-def run_once(session: DbSession, now: datetime, worker: str, channels: Sequence[Channel]) -> Tally:
-    """Plan, then claim and deliver until nothing is due; the worker's one pass."""
-    tally = Tally(planned=plan(session, now))
+def run_once(
+    session: DbSession,
+    now: datetime,
+    worker: str,
+    channels: Sequence[Channel],
+    planning: bool = True,
+) -> Tally:
+    """Plan (unless told not to), then claim and deliver until nothing is due; one pass."""
+    tally = Tally(planned=plan(session, now) if planning else 0)
     while rows := claim(session, now, worker):
         tally.claimed += len(rows)
+        asked = _asked_again(session, rows, now)
         for row in rows:
             tally.resends += row.resends
             due_at = row.due_at
-            status = deliver(session, row, now, channels)
+            status = deliver(session, row, now, channels, asked[row.owner_id])
             if status == "sent":
                 tally.sent += 1
                 tally.late_seconds.append((now - due_at).total_seconds())
@@ -221,3 +254,20 @@ def run_once(session: DbSession, now: datetime, worker: str, channels: Sequence[
             else:
                 setattr(tally, status, getattr(tally, status) + 1)
     return tally
+
+
+@dataclass
+class Worker:
+    """A worker's passes: each claims and delivers what is due; every ``PLAN_EVERY`` one
+    also plans (planning reads every patient with reminders on; delivery only what is due).
+    The horizon is three times that, so a reminder is planned well before its time."""
+
+    name: str
+    channels: Sequence[Channel]
+    planned_at: datetime | None = None
+
+    def run(self, session: DbSession, now: datetime) -> Tally:
+        planning = self.planned_at is None or now - self.planned_at >= PLAN_EVERY
+        if planning:
+            self.planned_at = now
+        return run_once(session, now, self.name, self.channels, planning)
