@@ -12,8 +12,8 @@ log what they log by then (daily check-ins, before and after a session, at rando
 some before their reminder and some after it), then every worker runs one pass of the
 product's worker (`reminders.worker.Worker.run`: plan every 10 minutes, claim with FOR
 UPDATE SKIP LOCKED, deliver through Web Push) with the clock at that tick, all at once; the
-next tick starts when every worker is done. The push service checks each request's VAPID signature and
-decrypts its payload with that browser's keys.
+next tick starts when every worker is done. The push service checks each request's VAPID
+signature and decrypts its payload with that browser's keys.
 
 Checked at the end, against the push service's record (exits 1 on any failure):
 - every reminder due (by the schedule, with nothing logged yet for it at its time) arrived
