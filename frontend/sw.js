@@ -19,6 +19,7 @@ const FILES = [
     "js/views/history.js",
     "js/views/patients.js",
     "js/views/questionnaires.js",
+    "js/views/recovery.js",
     "js/views/reminders.js",
     "js/views/sessions.js",
     "js/views/settings.js",

@@ -9,7 +9,8 @@ from flask import current_app
 from symptom_journal.db import UTCDateTime
 
 config = context.config
-fileConfig(config.config_file_name)
+# Alembic's own loggers only: the app's (set up before an upgrade run from the app) stay on.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db

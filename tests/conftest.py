@@ -17,6 +17,7 @@ from symptom_journal import create_app
 from symptom_journal.extensions import db, limiter
 
 from .factories import ApiClient, register
+from .mailbox import inbox, mail_on  # noqa: F401 (fixtures for every test)
 
 
 def database_url(tmp_dir: Path) -> str:

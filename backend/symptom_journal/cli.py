@@ -24,13 +24,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import records
+from .accounts import recovery
 from .accounts import service as accounts
 from .accounts.models import ROLES, LoginSession, User
 from .assessments.service import ASSESSMENTS
 from .db import utcnow
 from .extensions import db
 from .journal.service import ENTRIES, SESSIONS
-from .mail import MailSettings
+from .mail import MailSettings, link
 from .ops import backup as backups
 from .reminders import worker as reminders
 from .reminders.channels import EmailChannel
@@ -65,6 +66,29 @@ def create_user(
     )
     db.session.commit()
     click.echo(f"Created {role} {user.email} ({user.id}).")
+
+
+@click.command("reset-password")
+@click.option("--email", required=True, help="The account's address.")
+@with_appcontext
+def reset_password(email: str) -> None:
+    """Print a link that sets a new password for an account (one use, 60 minutes): what
+    the reset mail would hold, for when no mail server is set or the person is with you."""
+    found = recovery.ask_reset(db.session, email, utcnow())
+    if found is None:
+        raise click.ClickException(f"No account uses {email}.")
+    user, token = found
+    accounts.record_event(
+        db.session,
+        user_id=user.id,
+        kind="password_reset_asked",
+        now=utcnow(),
+        user_agent="flask reset-password",
+    )
+    db.session.commit()
+    url = link(MailSettings.from_config(current_app.config), "/#/reset/" + token)
+    click.echo(f"A link to set a new password for {user.email}; it works once, for 60 minutes:")
+    click.echo(url)
 
 
 @click.command("purge-expired")
@@ -338,6 +362,7 @@ def reminders_worker(once: bool, interval: float) -> None:
 
 commands = [
     create_user,
+    reset_password,
     purge_expired,
     demo_data,
     backup_command,

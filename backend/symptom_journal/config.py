@@ -127,6 +127,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
             "LOGIN_FAILURES_PER_ADDRESS", "100 per 15 minutes"
         ),
         "REGISTRATIONS_PER_ADDRESS": os.environ.get("REGISTRATIONS_PER_ADDRESS", "100 per hour"),
+        "PASSWORD_RESETS_PER_ADDRESS": os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "30 per hour"),
+        "PASSWORD_RESETS_PER_ACCOUNT": os.environ.get("PASSWORD_RESETS_PER_ACCOUNT", "5 per hour"),
         "UNKNOWN_TOKENS_PER_ADDRESS": os.environ.get(
             "UNKNOWN_TOKENS_PER_ADDRESS", "30 per 15 minutes"
         ),

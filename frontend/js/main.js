@@ -7,6 +7,7 @@ import { mountAuth } from "./views/auth.js";
 import { mountHistory } from "./views/history.js";
 import { mountPatients } from "./views/patients.js";
 import { mountQuestionnaires } from "./views/questionnaires.js";
+import { mountForgot, mountReset } from "./views/recovery.js";
 import { subscribeToPush } from "./views/reminders.js";
 import { mountSessions } from "./views/sessions.js";
 import { mountSettings } from "./views/settings.js";
@@ -82,15 +83,37 @@ async function refreshSessions() {
   }
 }
 
-function showAuth(offline = false) {
+// Signed out: sign in or register; #/forgot asks for a reset link, #/reset/<token> (the
+// link in the mail) sets the new password.
+function showAuth(offline = false, notice = "") {
   status.textContent = "";
-  mountAuth(root, {
-    offline,
-    onSignedIn: async (user) => {
-      await remember("user", user);
-      signedIn(user);
-    },
-  });
+  const token = resetToken();
+  if (token) {
+    mountReset(root, token, {
+      onDone: (text) => {
+        // Every session ended; what waits to sync here is sent once its person signs in.
+        history.replaceState(null, "", "/");
+        showAuth(false, text);
+      },
+    });
+  } else if (window.location.hash === "#/forgot") {
+    mountForgot(root, { onBack: () => { window.location.hash = ""; } });
+  } else {
+    mountAuth(root, {
+      offline,
+      notice,
+      onSignedIn: async (user) => {
+        await remember("user", user);
+        signedIn(user);
+      },
+    });
+  }
+  window.onhashchange = () => showAuth(offline);
+}
+
+function resetToken() {
+  const found = window.location.hash.match(/^#\/reset\/([A-Za-z0-9_-]{1,100})$/);
+  return found ? found[1] : null;
 }
 
 function signedIn(user) {
@@ -184,6 +207,10 @@ async function start() {
   }
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  }
+  if (resetToken()) {
+    showAuth(); // a link from a reset mail, whoever is signed in here
+    return;
   }
   try {
     const answer = await request("GET", "/api/v1/auth/me");

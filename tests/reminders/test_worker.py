@@ -3,14 +3,10 @@ real SMTP server on 127.0.0.1; the clock is moved by hand."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +17,7 @@ from symptom_journal.reminders.channels import EmailChannel
 from symptom_journal.reminders.models import ReminderDelivery
 
 from ..factories import register
+from ..mailbox import Inbox, free_port
 
 SETTINGS = {
     "enabled": True,
@@ -36,43 +33,6 @@ SETTINGS = {
 }
 # 12 March 2026, 08:00 in New York (EDT, UTC-4) is 12:00 UTC.
 EIGHT = datetime(2026, 3, 12, 12, 0, tzinfo=UTC)
-
-
-class Inbox:
-    """An SMTP server's handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def inbox() -> Any:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.settings = MailSettings(  # type: ignore[attr-defined]
-        server="127.0.0.1",
-        port=controller.port,
-        security="none",
-        username=None,
-        password=None,
-        sender="Symptom Journal <reminders@clinic.example>",
-        base_url="https://journal.clinic.example",
-    )
-    yield handler
-    controller.stop()
 
 
 def _patient(app: Any, email: str, **settings: Any) -> Any:
@@ -151,7 +111,7 @@ def test_a_patient_without_email_reminders_gets_none_and_it_is_said(app, inbox):
 
 def test_a_mail_server_that_is_down_fails_the_reminder_without_stopping(app, inbox):
     _patient(app, "down@example.org")
-    down = MailSettings("127.0.0.1", _free_port(), "none", None, None, "x@y.z", "http://h")
+    down = MailSettings("127.0.0.1", free_port(), "none", None, None, "x@y.z", "http://h")
     with app.app_context(), Session(db.engine) as session:
         tally = worker.run_once(session, EIGHT + timedelta(minutes=1), "w1", [EmailChannel(down)])
     assert tally.failed == 1

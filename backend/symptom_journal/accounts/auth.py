@@ -23,7 +23,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Anonymous unsafe requests are CSRF-checked only where they act without an account:
 # signing in and registering (login CSRF). Everywhere else they get 401 first.
-ANONYMOUS_CSRF_ENDPOINTS = {"auth.login", "auth.register"}
+ANONYMOUS_CSRF_ENDPOINTS = {
+    "auth.login",
+    "auth.register",
+    "auth.ask_password_reset",
+    "auth.confirm_password_reset",
+}
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):

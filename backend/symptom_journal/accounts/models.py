@@ -73,3 +73,41 @@ class SignedInSession:
 
     id: uuid.UUID
     last_seen_at: datetime
+
+
+class PasswordReset(Base):
+    """A link to set a new password: one use, an hour; only the token's SHA-256 is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+EVENT_KINDS = (
+    "signed_in",
+    "sign_in_failed",
+    "password_changed",
+    "password_reset_asked",
+    "password_reset",
+)
+
+
+class AuthEvent(Base):
+    """Something that happened to an account's sign-in, shown to its owner."""
+
+    __tablename__ = "auth_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str | None] = mapped_column(String(200))

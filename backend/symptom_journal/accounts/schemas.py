@@ -69,3 +69,44 @@ class LoginSessionOut(ma.Schema):
 class LoginSessionList(ma.Schema):
     items = fields.List(fields.Nested(LoginSessionOut), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+
+
+class PasswordResetIn(ma.Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class PasswordResetConfirmIn(ma.Schema):
+    token = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "The token from the link in the mail."},
+    )
+    password = _password("The new password: 12 to 256 characters, not a common password.")
+
+
+class MessageOut(ma.Schema):
+    message = fields.String(required=True)
+
+
+class AuthEventOut(ma.Schema):
+    id = fields.UUID(required=True)
+    kind = fields.String(
+        required=True,
+        metadata={
+            "enum": [
+                "signed_in",
+                "sign_in_failed",
+                "password_changed",
+                "password_reset_asked",
+                "password_reset",
+            ]
+        },
+    )
+    at = Timestamp(required=True)
+    user_agent = fields.String(allow_none=True, required=True)
+    description = fields.String(required=True, metadata={"description": "In words."})
+
+
+class AuthEventList(ma.Schema):
+    items = fields.List(fields.Nested(AuthEventOut), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)

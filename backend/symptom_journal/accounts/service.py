@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import DbSession
 from ..errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
-from .models import LoginSession, SignedInSession, SignedInUser, User
+from .models import AuthEvent, LoginSession, PasswordReset, SignedInSession, SignedInUser, User
 from .passwords import PasswordHasher, password_problems
 
 WRONG_CREDENTIALS = "Wrong email or password."
@@ -113,9 +113,16 @@ def check_not_throttled(user: User, *, throttle: Throttle, now: datetime) -> Non
 
 
 def record_failure(
-    session: DbSession, *, user_id: uuid.UUID, throttle: Throttle, now: datetime
+    session: DbSession,
+    *,
+    user_id: uuid.UUID,
+    throttle: Throttle,
+    now: datetime,
+    user_agent: str | None = None,
 ) -> None:
-    """Count one failed sign-in against the account, atomically, opening a new window if due."""
+    """Count one failed sign-in against the account, atomically, opening a new window if
+    due, and keep it among the account's events."""
+    record_event(session, user_id=user_id, kind="sign_in_failed", now=now, user_agent=user_agent)
     in_window = User.failed_logins_since > now - throttle.window
     session.execute(
         update(User)
@@ -136,6 +143,7 @@ def authenticate(
     password: str,
     throttle: Throttle,
     now: datetime,
+    user_agent: str | None = None,
 ) -> User:
     """Return the user with these credentials; raise Unauthorized, TooManyRequests when throttled.
 
@@ -147,7 +155,7 @@ def authenticate(
         raise Unauthorized(WRONG_CREDENTIALS)
     check_not_throttled(user, throttle=throttle, now=now)
     if not hasher.verify(user.password_hash, password):
-        record_failure(session, user_id=user.id, throttle=throttle, now=now)
+        record_failure(session, user_id=user.id, throttle=throttle, now=now, user_agent=user_agent)
         raise Unauthorized(WRONG_CREDENTIALS)
     if user.failed_logins:
         user.failed_logins = 0
@@ -290,6 +298,7 @@ def change_password(
     if problems:
         raise Invalid({"new_password": problems})
     user.password_hash = hasher.hash(new_password)
+    end_resets(session, user_id=user.id, now=now)  # a link asked for before stops working
     others = delete(LoginSession).where(LoginSession.user_id == user.id)
     if keep_session_id is not None:
         others = others.where(LoginSession.id != keep_session_id)
@@ -313,3 +322,31 @@ def erase_account(
         delete(User).where(User.id == user_id).execution_options(synchronize_session=False)
     )
     session.expunge(user)
+
+
+def end_resets(session: DbSession, *, user_id: uuid.UUID, now: datetime) -> None:
+    """Make every unused password reset link of the account stop working."""
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+EVENTS_KEPT = timedelta(days=365)
+
+
+def record_event(
+    session: DbSession, *, user_id: uuid.UUID, kind: str, now: datetime, user_agent: str | None
+) -> None:
+    """Keep ``kind`` (a sign-in, a failed one, a password change...) among the account's
+    events; those older than a year go."""
+    session.add(
+        AuthEvent(user_id=user_id, kind=kind, at=now, user_agent=(user_agent or "")[:200] or None)
+    )
+    session.execute(
+        delete(AuthEvent)
+        .where(AuthEvent.user_id == user_id, AuthEvent.at < now - EVENTS_KEPT)
+        .execution_options(synchronize_session=False)
+    )

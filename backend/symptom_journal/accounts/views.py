@@ -1,4 +1,5 @@
-"""Routes of /api/v1/auth: register, sign in and out, the user, devices, password."""
+"""Routes of /api/v1/auth: register, sign in and out, the user, devices, password, password
+reset and the account's sign-in events."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ from flask_wtf.csrf import generate_csrf
 from ..api import Blueprint
 from ..db import utcnow
 from ..errors import Forbidden, Unauthorized
-from ..extensions import db, limiter
-from . import service
+from ..extensions import db, limiter, unknown_token_limit
+from ..mail import (
+    MailSettings,
+    after_response,
+    link,
+    message,
+    send_after_response,
+    send_or_log,
+)
+from . import recovery, service
 from .auth import (
     bind_csrf_to_login,
     clear_login_cookie,
@@ -26,10 +35,14 @@ from .auth import (
 )
 from .models import User
 from .schemas import (
+    AuthEventList,
     CsrfOut,
     LoginIn,
     LoginSessionList,
+    MessageOut,
     PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
     ProfilePatch,
     RegisterIn,
     UserOut,
@@ -40,6 +53,36 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accoun
 
 def _failed_login(response: Any) -> bool:
     return bool(response.status_code == 401)
+
+
+EVENT_TEXTS = {
+    "signed_in": "Signed in",
+    "sign_in_failed": "A sign-in with a wrong password",
+    "password_changed": "Password changed",
+    "password_reset_asked": "A link to set a new password was asked for",
+    "password_reset": "Password set with a link from a mail",
+}
+NOTICES = ("signed_in", "password_changed", "password_reset")  # mailed when mail is set
+
+
+def _user_agent() -> str | None:
+    return request.headers.get("User-Agent")
+
+
+def _event(user: User, kind: str) -> None:
+    """Keep ``kind`` among the account's events and, with mail set, tell its owner."""
+    now = utcnow()
+    service.record_event(db.session, user_id=user.id, kind=kind, now=now, user_agent=_user_agent())
+    mail = MailSettings.from_config(current_app.config)
+    if kind in NOTICES and mail.enabled:
+        send_after_response(
+            user.email,
+            f"Symptom Journal: {EVENT_TEXTS[kind].lower()}",
+            f"{EVENT_TEXTS[kind]} on your Symptom Journal account at {now:%Y-%m-%d %H:%M} UTC"
+            f" ({_user_agent() or 'an unknown device'}).\n\n"
+            "If this was not you, set a new password now and sign out your other devices:\n"
+            f"{link(mail, '/#/forgot')}\n",
+        )
 
 
 def _sign_in(user: User) -> None:
@@ -92,12 +135,18 @@ def login(data: dict[str, Any]) -> Any:
     """Sign in; after too many failures for the account, 429 with Retry-After."""
     try:
         user = service.authenticate(
-            db.session, hasher=hasher(), throttle=throttle(), now=utcnow(), **data
+            db.session,
+            hasher=hasher(),
+            throttle=throttle(),
+            now=utcnow(),
+            user_agent=_user_agent(),
+            **data,
         )
     except Unauthorized:
         db.session.commit()  # keep the failure count
         raise
     _sign_in(user)
+    _event(user, "signed_in")
     db.session.commit()
     return user
 
@@ -189,4 +238,97 @@ def change_password(data: dict[str, Any]) -> None:
     except Forbidden:
         db.session.commit()  # keep the failure count
         raise
+    _event(user, "password_changed")
     db.session.commit()
+
+
+def _reset_account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "reset-account:" + service.email_key(email if isinstance(email, str) else "")[:254]
+
+
+RESET_ASKED = (
+    "If an account uses this address, a link to set a new password is on its way to it. "
+    "The link works once, for 60 minutes."
+)
+NO_MAIL = (
+    "This journal has no mail server set up, so no link can be mailed. Ask the people who "
+    "run it for a link to set a new password."
+)
+
+
+@blp.route("/password-reset", methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESETS_PER_ADDRESS"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESETS_PER_ACCOUNT"], key_func=_reset_account_key
+)
+@blp.arguments(PasswordResetIn)
+@blp.response(202, MessageOut)
+def ask_password_reset(data: dict[str, Any]) -> Any:
+    """Ask for a link to set a new password, sent by mail. The answer is the same whether
+    or not the address has an account, and comes before the address is even looked up;
+    the link works once, for 60 minutes. With no mail server set, the answer says so (an
+    operator makes a link with `flask reset-password`)."""
+    email, user_agent = data["email"], _user_agent()
+    after_response(lambda: _mail_reset_link(email, user_agent))
+    mail_on = MailSettings.from_config(current_app.config).enabled
+    return {"message": RESET_ASKED if mail_on else NO_MAIL}
+
+
+def _mail_reset_link(email: str, user_agent: str | None) -> None:
+    now = utcnow()
+    found = recovery.ask_reset(db.session, email, now)
+    if found is None:
+        return
+    user, token = found
+    service.record_event(
+        db.session, user_id=user.id, kind="password_reset_asked", now=now, user_agent=user_agent
+    )
+    db.session.commit()
+    settings = MailSettings.from_config(current_app.config)
+    text = (
+        "Someone, probably you, asked to set a new password for your Symptom Journal "
+        "account. Open this link within 60 minutes to do it (it works once):\n\n"
+        f"{link(settings, '/#/reset/' + token)}\n\n"
+        "If it was not you, ignore this mail: your password stays as it is.\n"
+    )
+    send_or_log(
+        settings, message(settings, user.email, "Symptom Journal: set a new password", text)
+    )
+
+
+@blp.route("/password-reset/confirm", methods=["POST"])
+@unknown_token_limit("reset-tokens")
+@blp.arguments(PasswordResetConfirmIn)
+@blp.response(204)
+def confirm_password_reset(data: dict[str, Any]) -> None:
+    """Set a new password with the token from the mail. Every session of the account ends
+    (sign in again with the new password); a used, expired or unknown link is a 404."""
+    user = recovery.reset_password(
+        db.session, hasher=hasher(), token=data["token"], password=data["password"], now=utcnow()
+    )
+    _event(user, "password_reset")
+    db.session.commit()
+    if current_user.is_authenticated:
+        session.clear()
+        clear_login_cookie()
+
+
+@blp.route("/events", methods=["GET"])
+@login_required
+@blp.response(200, AuthEventList)
+def list_events() -> Any:
+    """What happened to your sign-in: sign-ins, failed ones, password changes and resets,
+    newest first (the last 100, kept a year)."""
+    items = [
+        {
+            "id": event.id,
+            "kind": event.kind,
+            "at": event.at,
+            "user_agent": event.user_agent,
+            "description": EVENT_TEXTS.get(event.kind, event.kind),
+        }
+        for event in recovery.list_events(db.session, user_id=current_user.id)
+    ]
+    return {"items": items, "next_cursor": None}

@@ -11,7 +11,7 @@ function errorsText(body) {
   return lines.length ? lines.join(" ") : (body && body.message) || "Something went wrong.";
 }
 
-export function mountAuth(root, { onSignedIn, offline = false }) {
+export function mountAuth(root, { onSignedIn, offline = false, notice = "" }) {
   let creating = false;
   const render = () => {
     root.innerHTML = `
@@ -19,6 +19,7 @@ export function mountAuth(root, { onSignedIn, offline = false }) {
         in between, to see what helps. Only you, and the care team you choose to share with, see it.</p>
       <h2 id="auth-title">${creating ? "Create your account" : "Sign in"}</h2>
       ${offline ? '<p class="message error">You are offline. Sign in once you are connected.</p>' : ""}
+      <p id="auth-notice" class="message ${notice ? "" : "hidden"}" role="status"></p>
       <form id="auth-form" aria-labelledby="auth-title" novalidate>
         <label>Email <input name="email" type="email" autocomplete="username" required></label>
         <label>Password <input name="password" type="password" minlength="12" required
@@ -37,7 +38,9 @@ export function mountAuth(root, { onSignedIn, offline = false }) {
         <button type="button" class="secondary" id="auth-switch">
           ${creating ? "I have an account: sign in" : "New here? Create an account"}
         </button>
-      </form>`;
+      </form>
+      ${creating ? "" : '<p><a href="#/forgot">Forgot password?</a></p>'}`;
+    root.querySelector("#auth-notice").textContent = notice;
     root.querySelector("#auth-switch").addEventListener("click", () => {
       creating = !creating;
       render();

@@ -19,6 +19,10 @@ export async function mountSettings(root, { user, onSignedOut }) {
       <li><a href="/api/v1/export/fhir" download>For a health record (FHIR)</a></li>
     </ul>
     <h3>Signed-in devices</h3><ul id="devices"></ul>
+    <h3>Sign-in activity</h3>
+    <p class="muted">Sign-ins, wrong passwords and password changes on your account, newest first.
+      Something you did not do? Change your password and sign out the devices above.</p>
+    <ul id="auth-events"></ul>
     <h3>Change password</h3>
     <form id="password-form" novalidate>
       <label>Current password <input name="current_password" type="password" autocomplete="current-password"></label>
@@ -57,6 +61,21 @@ export async function mountSettings(root, { user, onSignedOut }) {
       say("You are offline.", true);
     }
   };
+  const activity = async () => {
+    try {
+      const answer = await request("GET", "/api/v1/auth/events");
+      if (answer.status !== 200) return;
+      root.querySelector("#auth-events").replaceChildren(...answer.body.items.slice(0, 20).map((e) => {
+        const li = document.createElement("li");
+        const when = new Date(e.at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+        li.textContent = `${e.description} · ${when}${e.user_agent ? ` · ${e.user_agent}` : ""}`;
+        return li;
+      }));
+    } catch {
+      // offline: the list stays empty
+    }
+  };
+  activity();
   root.querySelector("#zone-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const answer = await request("PATCH", "/api/v1/auth/me", { timezone: new FormData(event.target).get("timezone") });
@@ -72,6 +91,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
       say("Password changed. Your other devices are signed out.");
       event.target.reset();
       devices();
+      activity();
     } else {
       const errors = (answer.body && answer.body.errors && answer.body.errors.json) || {};
       say(Object.values(errors).flat().join(" ") || (answer.body && answer.body.message) || "Not changed.", true);
