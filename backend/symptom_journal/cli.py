@@ -31,7 +31,8 @@ from .assessments.service import ASSESSMENTS
 from .db import utcnow
 from .extensions import db
 from .journal.service import ENTRIES, SESSIONS
-from .mail import MailSettings, link
+from .mail import MailError, MailSettings, message, send
+from .mail import link as mail_link
 from .ops import backup as backups
 from .reminders import worker as reminders
 from .reminders.channels import EmailChannel
@@ -49,23 +50,64 @@ DEMO_SESSION_DAYS = (28, 31, 35, 38, 56, 84, 119, 154)
 @click.option("--role", type=click.Choice(ROLES), default="patient", show_default=True)
 @click.option("--display-name", default=None)
 @click.option("--timezone", default="UTC", show_default=True)
-@click.password_option()
+@click.option(
+    "--link",
+    is_flag=True,
+    help="No password now: mail the person a one-use link to set theirs (7 days), or print "
+    "it when no mail server is set.",
+)
+@click.option("--password", default=None, help="Asked for when neither it nor --link is given.")
 @with_appcontext
 def create_user(
-    email: str, role: str, display_name: str | None, timezone: str, password: str
+    email: str,
+    role: str,
+    display_name: str | None,
+    timezone: str,
+    link: bool,
+    password: str | None,
 ) -> None:
-    """Create an account."""
+    """Create an account. Its address counts as confirmed: the operator knows the person."""
+    if password is None and not link:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = accounts.register(
         db.session,
         hasher=current_app.extensions["password_hasher"],
         email=email,
-        password=password,
+        password=password or secrets.token_urlsafe(32),  # unknown to anyone until set
         role=role,
         display_name=display_name,
         timezone=timezone,
     )
-    db.session.commit()
+    recovery.mark_verified(db.session, user, utcnow())
+    db.session.flush()
     click.echo(f"Created {role} {user.email} ({user.id}).")
+    if link:
+        found = recovery.ask_reset(
+            db.session, user.email, utcnow(), lifetime=recovery.SET_PASSWORD_LIFETIME
+        )
+        assert found is not None
+        _give_set_password_link(user, found[1])
+    db.session.commit()
+
+
+def _give_set_password_link(user: User, token: str) -> None:
+    settings = MailSettings.from_config(current_app.config)
+    url = mail_link(settings, "/#/reset/" + token)
+    if not settings.enabled:
+        click.echo("No mail server is set: give the person this link (one use, 7 days):")
+        click.echo(url)
+        return
+    text = (
+        "An account on the clinic's Symptom Journal was made for you. Open this link to "
+        f"choose your password (it works once, for 7 days):\n\n{url}\n"
+    )
+    try:
+        send(settings, message(settings, user.email, "Symptom Journal: your account", text))
+    except MailError as exc:
+        click.echo(f"The mail was not sent ({exc}); give the person this link instead:")
+        click.echo(url)
+        return
+    click.echo(f"Mailed {user.email} a link to set a password (one use, 7 days).")
 
 
 @click.command("reset-password")
@@ -86,7 +128,7 @@ def reset_password(email: str) -> None:
         user_agent="flask reset-password",
     )
     db.session.commit()
-    url = link(MailSettings.from_config(current_app.config), "/#/reset/" + token)
+    url = mail_link(MailSettings.from_config(current_app.config), "/#/reset/" + token)
     click.echo(f"A link to set a new password for {user.email}; it works once, for 60 minutes:")
     click.echo(url)
 

@@ -127,6 +127,12 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
             "LOGIN_FAILURES_PER_ADDRESS", "100 per 15 minutes"
         ),
         "REGISTRATIONS_PER_ADDRESS": os.environ.get("REGISTRATIONS_PER_ADDRESS", "100 per hour"),
+        # Who may register as a clinician: anyone (open), anyone who then confirms their
+        # address by a mailed link before opening patient data (verified), or nobody: the
+        # operator makes clinician accounts with `flask create-user` (off).
+        "CLINICIAN_SELF_REGISTRATION": _choice(
+            "CLINICIAN_SELF_REGISTRATION", ("open", "verified", "off"), "open"
+        ),
         "PASSWORD_RESETS_PER_ADDRESS": os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "30 per hour"),
         "PASSWORD_RESETS_PER_ACCOUNT": os.environ.get("PASSWORD_RESETS_PER_ACCOUNT", "5 per hour"),
         "UNKNOWN_TOKENS_PER_ADDRESS": os.environ.get(

@@ -7,7 +7,7 @@ import { mountAuth } from "./views/auth.js";
 import { mountHistory } from "./views/history.js";
 import { mountPatients } from "./views/patients.js";
 import { mountQuestionnaires } from "./views/questionnaires.js";
-import { mountForgot, mountReset } from "./views/recovery.js";
+import { mountForgot, mountReset, mountVerify } from "./views/recovery.js";
 import { subscribeToPush } from "./views/reminders.js";
 import { mountSessions } from "./views/sessions.js";
 import { mountSettings } from "./views/settings.js";
@@ -116,6 +116,11 @@ function resetToken() {
   return found ? found[1] : null;
 }
 
+function verifyToken() {
+  const found = window.location.hash.match(/^#\/verify\/([A-Za-z0-9_.-]{1,300})$/);
+  return found ? found[1] : null;
+}
+
 function signedIn(user) {
   root.innerHTML = "";
   const nav = document.createElement("nav");
@@ -198,6 +203,10 @@ async function forgetEverything() {
 }
 
 async function start() {
+  // A link from a mail opened in a tab where the app runs already: start again with it.
+  window.addEventListener("hashchange", () => {
+    if (resetToken() || verifyToken()) window.location.reload();
+  });
   window.addEventListener("outbox-changed", showSync);
   window.addEventListener("online", () => flush());
   if (navigator.serviceWorker) {
@@ -210,6 +219,13 @@ async function start() {
   }
   if (resetToken()) {
     showAuth(); // a link from a reset mail, whoever is signed in here
+    return;
+  }
+  if (verifyToken()) {
+    // A link that confirms an address: confirm, then carry on as usual.
+    mountVerify(root, verifyToken(), {
+      onDone: () => window.location.replace("/"),
+    });
     return;
   }
   try {

@@ -84,3 +84,57 @@ def test_a_patient_resets_a_forgotten_password_by_mail(
     expect(activity.locator("li").first).to_contain_text("Signed in")
     assert axe_violations(page) == []
     context.close()
+
+
+def test_the_role_list_offers_only_what_the_clinic_allows(
+    live_server: str, browser: Any, app: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setitem(app.config, "CLINICIAN_SELF_REGISTRATION", "off")
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    expect(page.get_by_text("Clinicians: your clinic makes your account")).to_be_visible()
+    expect(page.get_by_label("I am a")).to_have_count(0)
+    assert axe_violations(page) == []
+    page.get_by_label("Email").fill("only.patient@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("#checkin")
+    context.close()
+
+
+def test_a_clinician_who_registers_confirms_their_address_first(
+    live_server: str, browser: Any, mail_on: Any, app: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setitem(app.config, "CLINICIAN_SELF_REGISTRATION", "verified")
+    monkeypatch.setitem(app.config, "BASE_URL", live_server)
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    expect(page.get_by_text("Clinicians confirm their address by a mailed link")).to_be_visible()
+    page.get_by_label("Email").fill("careful.doc@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("I am a").select_option("clinician")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("#patient-list")).to_contain_text("Confirm your address first")
+    page.get_by_role("button", name="Mail me the link again").click()
+    expect(page.locator("#link-message")).to_contain_text(
+        "A link to confirm your address is on its way to careful.doc@example.org."
+    )
+    assert axe_violations(page) == []
+
+    deadline = time.monotonic() + 10
+    while len(mail_on.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = mail_on.messages[-1].get_payload(decode=True).decode()
+    link = re.search(r"(http://127\.0\.0\.1:\d+/#/verify/\S+)", text).group(1)
+    page.goto(link)
+    expect(page.locator("#verify-message")).to_have_text(
+        "Your address is confirmed. You can open your patients' journals."
+    )
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Go to the journal").click()
+    expect(page.locator("#patient-list")).to_contain_text("No patient has linked you yet")
+    context.close()

@@ -31,6 +31,8 @@ PUBLIC = {
     "/api/v1/auth/login",
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",
+    "/api/v1/auth/verify-email",
+    "/api/v1/auth/options",
 }
 # Reached with a share token instead of an account: public by design, tested elsewhere.
 BY_TOKEN = {
@@ -47,6 +49,7 @@ ANY_USER = {
     "/api/v1/auth/sessions",
     "/api/v1/auth/sessions/<uuid:session_id>",
     "/api/v1/auth/events",
+    "/api/v1/auth/verify-email/resend",
 }
 CLINICIAN = {
     "/api/v1/clinician/links",
@@ -170,7 +173,7 @@ def _expected(rule: str, caller: str) -> set[int]:
         return {401}
     clinician = caller in ("L", "U")
     if rule in ANY_USER:
-        return {404} if has_id else {200}
+        return {404} if has_id else {200, 202}
     if rule in PATIENT:
         if clinician:
             return {403}

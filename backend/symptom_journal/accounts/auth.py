@@ -17,7 +17,15 @@ from ..errors import error_response
 from ..extensions import csrf, db, login_manager
 from .models import SignedInUser
 from .passwords import PasswordHasher
-from .service import SessionPolicy, Throttle, needs_touch, resolve_session, touch_session
+from .recovery import is_verified
+from .service import (
+    SessionPolicy,
+    Throttle,
+    email_key,
+    needs_touch,
+    resolve_session,
+    touch_session,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +36,7 @@ ANONYMOUS_CSRF_ENDPOINTS = {
     "auth.register",
     "auth.ask_password_reset",
     "auth.confirm_password_reset",
+    "auth.verify_email",
 }
 
 
@@ -161,6 +170,16 @@ def role_required(role: str) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if current_user.role != role:
                 return error_response(403, f"This is only for {role} accounts.")
+            if (
+                role == "clinician"
+                and current_app.config["CLINICIAN_SELF_REGISTRATION"] == "verified"
+                and not is_verified(db.session, current_user.id, email_key(current_user.email))
+            ):
+                return error_response(
+                    403,
+                    "Confirm your address first: open the link we mailed you "
+                    "(or ask for a new one in Settings).",
+                )
             return view(*args, **kwargs)
 
         return cast(F, wrapped)

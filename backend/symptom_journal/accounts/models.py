@@ -111,3 +111,16 @@ class AuthEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class EmailVerification(Base):
+    """An account whose address was confirmed: its owner opened a link mailed to it, or the
+    operator made the account. Asked only where the clinic wants clinicians verified."""
+
+    __tablename__ = "email_verifications"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email_key: Mapped[str] = mapped_column(String(254))  # the address that was confirmed
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

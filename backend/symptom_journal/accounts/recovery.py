@@ -14,15 +14,21 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, delete, select, update
 
 from ..db import DbSession
 from ..errors import Invalid, NotFound
-from .models import AuthEvent, LoginSession, PasswordReset, User
+from .models import AuthEvent, EmailVerification, LoginSession, PasswordReset, User
 from .passwords import PasswordHasher, password_problems
 from .service import email_key, end_resets, token_hash
 
 RESET_LIFETIME = timedelta(minutes=60)
+SET_PASSWORD_LIFETIME = timedelta(days=7)  # a link the operator gives with a new account
+VERIFY_LIFETIME = timedelta(days=7)
+VERIFY_GONE = (
+    "This link to confirm an address has expired or is not one we sent. Ask for a new one."
+)
 LINK_GONE = (
     "This link to set a new password has been used, has expired or is not one we sent. "
     "Ask for a new one."
@@ -30,7 +36,9 @@ LINK_GONE = (
 MAX_EVENTS = 100
 
 
-def ask_reset(session: DbSession, email: str, now: datetime) -> tuple[User, str] | None:
+def ask_reset(
+    session: DbSession, email: str, now: datetime, lifetime: timedelta = RESET_LIFETIME
+) -> tuple[User, str] | None:
     """Make a reset link's token for the account of ``email``; None when there is none.
     The token is made either way, so both answers take the same work up to the lookup."""
     token = secrets.token_urlsafe(32)
@@ -42,7 +50,7 @@ def ask_reset(session: DbSession, email: str, now: datetime) -> tuple[User, str]
             user_id=user.id,
             token_hash=token_hash(token),
             created_at=now,
-            expires_at=now + RESET_LIFETIME,
+            expires_at=now + lifetime,
         )
     )
     return user, token
@@ -104,3 +112,43 @@ def list_events(session: DbSession, *, user_id: uuid.UUID) -> list[AuthEvent]:
             .limit(MAX_EVENTS)
         )
     )
+
+
+# --- confirming an address: a signed link (no table: confirming twice does no harm) ---
+
+
+def _verifier(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="verify-email")
+
+
+def verification_token(secret_key: str, user: User) -> str:
+    """A link's token that confirms ``user``'s current address (7 days)."""
+    return str(_verifier(secret_key).dumps({"user": str(user.id), "email": user.email_key}))
+
+
+def verify_email(session: DbSession, secret_key: str, token: str, now: datetime) -> User:
+    """Mark the address of the token's account as confirmed; raise NotFound for a token
+    that is expired, forged, or for an address the account no longer has."""
+    try:
+        claims = _verifier(secret_key).loads(token, max_age=int(VERIFY_LIFETIME.total_seconds()))
+        user = session.get(User, uuid.UUID(claims["user"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise NotFound(VERIFY_GONE) from None
+    if user is None or user.email_key != claims["email"]:
+        raise NotFound(VERIFY_GONE)
+    mark_verified(session, user, now)
+    return user
+
+
+def mark_verified(session: DbSession, user: User, now: datetime) -> None:
+    """Record that ``user``'s current address is confirmed (again: no harm)."""
+    row = session.get(EmailVerification, user.id)
+    if row is None:
+        session.add(EmailVerification(user_id=user.id, email_key=user.email_key, verified_at=now))
+    elif row.email_key != user.email_key:
+        row.email_key, row.verified_at = user.email_key, now
+
+
+def is_verified(session: DbSession, user_id: uuid.UUID, email_key: str) -> bool:
+    row = session.get(EmailVerification, user_id)
+    return row is not None and row.email_key == email_key

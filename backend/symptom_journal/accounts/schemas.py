@@ -110,3 +110,24 @@ class AuthEventOut(ma.Schema):
 class AuthEventList(ma.Schema):
     items = fields.List(fields.Nested(AuthEventOut), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+
+
+class VerifyEmailIn(ma.Schema):
+    token = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "The token from the link in the mail."},
+    )
+
+
+class AuthOptionsOut(ma.Schema):
+    clinician_self_registration = fields.String(
+        required=True,
+        metadata={
+            "enum": ["open", "verified", "off"],
+            "description": "open: anyone may register as a clinician; verified: and must "
+            "confirm their address before opening patient data; off: the clinic makes "
+            "clinician accounts.",
+        },
+    )
+    mail = fields.Boolean(required=True, metadata={"description": "Whether mail is sent."})

@@ -36,6 +36,7 @@ from .auth import (
 from .models import User
 from .schemas import (
     AuthEventList,
+    AuthOptionsOut,
     CsrfOut,
     LoginIn,
     LoginSessionList,
@@ -46,6 +47,7 @@ from .schemas import (
     ProfilePatch,
     RegisterIn,
     UserOut,
+    VerifyEmailIn,
 )
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and sign-in.")
@@ -120,11 +122,32 @@ def csrf_token() -> Any:
 @blp.arguments(RegisterIn)
 @blp.response(201, UserOut)
 def register(data: dict[str, Any]) -> Any:
-    """Create an account and sign in."""
+    """Create an account and sign in. Who may register as a clinician is the clinic's
+    choice (`CLINICIAN_SELF_REGISTRATION`, see `GET /api/v1/auth/options`)."""
+    mode = current_app.config["CLINICIAN_SELF_REGISTRATION"]
+    if data.get("role") == "clinician" and mode == "off":
+        raise Forbidden(
+            "Clinician accounts are made by the clinic: ask the people who run this journal.",
+            errors={"json": {"role": ["Only patients register here."]}},
+        )
     user = service.register(db.session, hasher=hasher(), **data)
     _sign_in(user)
     db.session.commit()
+    if user.role == "clinician" and mode == "verified":
+        _mail_verification(user)
     return user
+
+
+def _mail_verification(user: User) -> None:
+    settings = MailSettings.from_config(current_app.config)
+    token = recovery.verification_token(current_app.config["SECRET_KEY"], user)
+    send_after_response(
+        user.email,
+        "Symptom Journal: confirm your address",
+        "Open this link to confirm that this address is yours. Until then, your clinician "
+        "account cannot open patients' journals. The link works for 7 days.\n\n"
+        f"{link(settings, '/#/verify/' + token)}\n",
+    )
 
 
 @blp.route("/login", methods=["POST"])
@@ -313,6 +336,42 @@ def confirm_password_reset(data: dict[str, Any]) -> None:
     if current_user.is_authenticated:
         session.clear()
         clear_login_cookie()
+
+
+@blp.route("/verify-email", methods=["POST"])
+@unknown_token_limit("verify-tokens")
+@blp.arguments(VerifyEmailIn)
+@blp.response(204)
+def verify_email(data: dict[str, Any]) -> None:
+    """Confirm an account's address with the token from the mailed link (7 days); an
+    expired or unknown one is a 404."""
+    recovery.verify_email(db.session, current_app.config["SECRET_KEY"], data["token"], utcnow())
+    db.session.commit()
+
+
+@blp.route("/verify-email/resend", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_RESETS_PER_ACCOUNT"])
+@blp.response(202, MessageOut)
+def resend_verification() -> Any:
+    """Mail a new link that confirms your address."""
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    if recovery.is_verified(db.session, user.id, user.email_key):
+        return {"message": "Your address is confirmed already."}
+    _mail_verification(user)
+    return {"message": f"A link to confirm your address is on its way to {user.email}."}
+
+
+@blp.route("/options", methods=["GET"])
+@blp.response(200, AuthOptionsOut)
+def options() -> Any:
+    """What this journal offers on sign-up and sign-in: who may register as a clinician,
+    and whether it can send mail (password reset links)."""
+    return {
+        "clinician_self_registration": current_app.config["CLINICIAN_SELF_REGISTRATION"],
+        "mail": MailSettings.from_config(current_app.config).enabled,
+    }
 
 
 @blp.route("/events", methods=["GET"])

@@ -11,8 +11,31 @@ function errorsText(body) {
   return lines.length ? lines.join(" ") : (body && body.message) || "Something went wrong.";
 }
 
-export function mountAuth(root, { onSignedIn, offline = false, notice = "" }) {
+// Who may register as a clinician is the clinic's choice (GET /api/v1/auth/options).
+function roleChoice(options) {
+  if (options.clinician_self_registration === "off") {
+    return '<p class="muted">Clinicians: your clinic makes your account and mails you a link.</p>';
+  }
+  const verified = options.clinician_self_registration === "verified"
+    ? '<p class="muted">Clinicians confirm their address by a mailed link before they can open a patient\'s journal.</p>'
+    : "";
+  return `<label>I am a
+      <select name="role">
+        <option value="patient">patient</option>
+        <option value="clinician">clinician</option>
+      </select>
+    </label>${verified}`;
+}
+
+export async function mountAuth(root, { onSignedIn, offline = false, notice = "" }) {
   let creating = false;
+  let options = { clinician_self_registration: "open", mail: true };
+  try {
+    const answer = await request("GET", "/api/v1/auth/options");
+    if (answer.status === 200) options = answer.body;
+  } catch {
+    // offline: the form says so
+  }
   const render = () => {
     root.innerHTML = `
       <p class="intro">Log how you feel before and after each ketamine or esketamine session and every day
@@ -27,12 +50,7 @@ export function mountAuth(root, { onSignedIn, offline = false, notice = "" }) {
         ${creating ? `
           <p class="muted">At least 12 characters. A few unrelated words work well.</p>
           <label>Name shown to your care team <input name="display_name" autocomplete="name"></label>
-          <label>I am a
-            <select name="role">
-              <option value="patient">patient</option>
-              <option value="clinician">clinician</option>
-            </select>
-          </label>` : ""}
+          ${roleChoice(options)}` : ""}
         <p id="auth-error" class="message error hidden" role="alert"></p>
         <button type="submit">${creating ? "Create account" : "Sign in"}</button>
         <button type="button" class="secondary" id="auth-switch">
@@ -50,7 +68,7 @@ export function mountAuth(root, { onSignedIn, offline = false, notice = "" }) {
       const form = new FormData(event.target);
       const body = { email: form.get("email"), password: form.get("password") };
       if (creating) {
-        body.role = form.get("role");
+        body.role = form.get("role") || "patient";
         body.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
         if (form.get("display_name")) body.display_name = form.get("display_name");
       }

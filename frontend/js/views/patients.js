@@ -85,6 +85,22 @@ export async function mountPatients(root) {
       listing.innerHTML = '<p class="message error">You are offline.</p>';
       return [];
     }
+    if (answer.status === 403) {
+      // An address not yet confirmed (the clinic asks clinicians who register to confirm it).
+      const note = document.createElement("p");
+      note.className = "message error";
+      note.textContent = answer.body.message;
+      const again = document.createElement("button");
+      again.type = "button";
+      again.className = "secondary";
+      again.textContent = "Mail me the link again";
+      again.addEventListener("click", async () => {
+        const sent = await request("POST", "/api/v1/auth/verify-email/resend");
+        say((sent.body && sent.body.message) || "The link could not be sent.", sent.status !== 202);
+      });
+      listing.replaceChildren(note, again);
+      return [];
+    }
     const items = answer.status === 200 ? answer.body.items : [];
     if (!items.length) {
       listing.innerHTML = '<p class="muted">No patient has linked you yet. Ask them for an invite code (Share, then "Invite a clinician").</p>';

@@ -82,3 +82,24 @@ export function mountReset(root, token, { onDone }) {
     }
   });
 }
+
+export async function mountVerify(root, token, { onDone }) {
+  root.innerHTML = `
+    <h2>Confirming your address</h2>
+    <p id="verify-message" class="message" role="status">One moment…</p>
+    <button type="button" id="verify-go">Go to the journal</button>`;
+  const message = root.querySelector("#verify-message");
+  root.querySelector("#verify-go").addEventListener("click", onDone);
+  try {
+    const answer = await request("POST", "/api/v1/auth/verify-email", { token });
+    if (answer.status === 204) {
+      message.textContent = "Your address is confirmed. You can open your patients' journals.";
+      return;
+    }
+    message.classList.add("error");
+    message.textContent = (answer.body && answer.body.message) || "The address could not be confirmed.";
+  } catch {
+    message.classList.add("error");
+    message.textContent = "You are offline. Open the link again once you are connected.";
+  }
+}
