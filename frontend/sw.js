@@ -16,6 +16,7 @@ const FILES = [
     "js/outbox.js",
     "js/store.js",
     "js/views/auth.js",
+    "js/views/factors.js",
     "js/views/history.js",
     "js/views/patients.js",
     "js/views/questionnaires.js",
@@ -34,7 +35,7 @@ const FILES = [
   ].map((file) => `${ASSETS}/${file}`),
 ];
 // Server pages with data of their own: always from the network, never cached here.
-const NETWORK_ONLY = ["/s/", "/clinician/", "/api/docs", "/api/v1/export", "/api/v1/auth/csrf"];
+const NETWORK_ONLY = ["/s/", "/clinician/", "/api/docs", "/api/v1/export", "/api/v1/auth/csrf", "/api/v1/auth/options"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));

@@ -133,6 +133,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "CLINICIAN_SELF_REGISTRATION": _choice(
             "CLINICIAN_SELF_REGISTRATION", ("open", "verified", "off"), "open"
         ),
+        # Clinicians must set up a second step of signing in before opening patient data.
+        "CLINICIAN_MFA_REQUIRED": os.environ.get("CLINICIAN_MFA_REQUIRED", "false").strip().lower()
+        in ("1", "true", "yes"),
         "PASSWORD_RESETS_PER_ADDRESS": os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "30 per hour"),
         "PASSWORD_RESETS_PER_ACCOUNT": os.environ.get("PASSWORD_RESETS_PER_ACCOUNT", "5 per hour"),
         "UNKNOWN_TOKENS_PER_ADDRESS": os.environ.get(

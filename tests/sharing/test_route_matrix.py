@@ -33,6 +33,7 @@ PUBLIC = {
     "/api/v1/auth/password-reset/confirm",
     "/api/v1/auth/verify-email",
     "/api/v1/auth/options",
+    "/api/v1/auth/login/second-step",
 }
 # Reached with a share token instead of an account: public by design, tested elsewhere.
 BY_TOKEN = {
@@ -42,14 +43,21 @@ BY_TOKEN = {
     "/s/<token>/report.pdf",
     "/api/v1/reminders/<token>/calendar.ics",
 }
-# They act on the caller's own sign-in; exercising them here would end the caller's session.
-OWN_SESSION = {"/api/v1/auth/logout", "/api/v1/auth/password"}
+# They act on the caller's own sign-in (no id of anyone's in them); exercising them here
+# would end the caller's session or change how they sign in. Tested in tests/accounts.
+OWN_SESSION = {
+    "/api/v1/auth/logout",
+    "/api/v1/auth/password",
+    "/api/v1/auth/totp",
+    "/api/v1/auth/totp/confirm",
+}
 ANY_USER = {
     "/api/v1/auth/me",
     "/api/v1/auth/sessions",
     "/api/v1/auth/sessions/<uuid:session_id>",
     "/api/v1/auth/events",
     "/api/v1/auth/verify-email/resend",
+    "/api/v1/auth/second-factors",
 }
 CLINICIAN = {
     "/api/v1/clinician/links",

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from ..db import utcnow
 from ..errors import error_response
 from ..extensions import csrf, db, login_manager
+from .factors import has_second_factor
 from .models import SignedInUser
 from .passwords import PasswordHasher
 from .recovery import is_verified
@@ -37,6 +38,7 @@ ANONYMOUS_CSRF_ENDPOINTS = {
     "auth.ask_password_reset",
     "auth.confirm_password_reset",
     "auth.verify_email",
+    "auth.login_second_step",
 }
 
 
@@ -179,6 +181,16 @@ def role_required(role: str) -> Callable[[F], F]:
                     403,
                     "Confirm your address first: open the link we mailed you "
                     "(or ask for a new one in Settings).",
+                )
+            if (
+                role == "clinician"
+                and current_app.config["CLINICIAN_MFA_REQUIRED"]
+                and not has_second_factor(db.session, current_user.id)
+            ):
+                return error_response(
+                    403,
+                    "Set up two-step sign-in (an authenticator app) before opening "
+                    "patients' journals: it is under Your account.",
                 )
             return view(*args, **kwargs)
 

@@ -96,6 +96,10 @@ EVENT_KINDS = (
     "password_changed",
     "password_reset_asked",
     "password_reset",
+    "second_step_failed",
+    "factor_added",
+    "factor_removed",
+    "recovery_code_used",
 )
 
 
@@ -124,3 +128,31 @@ class EmailVerification(Base):
     )
     email_key: Mapped[str] = mapped_column(String(254))  # the address that was confirmed
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TotpFactor(Base):
+    """An authenticator app (TOTP, RFC 6238) as a second step of signing in: one an account.
+    Usable once confirmed with a first code; ``last_step`` stops a code being used twice."""
+
+    __tablename__ = "totp_factors"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecoveryCode(Base):
+    """A one-use code for when the authenticator is lost; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -99,6 +99,10 @@ class AuthEventOut(ma.Schema):
                 "password_changed",
                 "password_reset_asked",
                 "password_reset",
+                "second_step_failed",
+                "factor_added",
+                "factor_removed",
+                "recovery_code_used",
             ]
         },
     )
@@ -131,3 +135,48 @@ class AuthOptionsOut(ma.Schema):
         },
     )
     mail = fields.Boolean(required=True, metadata={"description": "Whether mail is sent."})
+
+
+class SecondStepNeededOut(ma.Schema):
+    second_step = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "What the second step takes: totp, recovery_code."},
+    )
+    message = fields.String(required=True)
+
+
+class SecondStepIn(ma.Schema):
+    code = Text(
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "6 digits from the authenticator app, or a recovery code."},
+    )
+
+
+class TotpEnrolmentOut(ma.Schema):
+    secret = fields.String(required=True, metadata={"description": "To type into the app."})
+    otpauth_uri = fields.String(required=True)
+    qr_svg = fields.String(required=True, metadata={"description": "The address as a QR code."})
+
+
+class TotpConfirmIn(ma.Schema):
+    code = Text(required=True, validate=validate.Length(min=1, max=20))
+
+
+class RecoveryCodesOut(ma.Schema):
+    recovery_codes = fields.List(
+        fields.String(), required=True, metadata={"description": "Shown this once."}
+    )
+
+
+class PasswordIn(ma.Schema):
+    password = _password()
+
+
+class SecondFactorsOut(ma.Schema):
+    totp = fields.Boolean(required=True)
+    recovery_codes_left = fields.Integer(required=True)
+    required = fields.Boolean(
+        required=True, metadata={"description": "Whether this account must have one."}
+    )

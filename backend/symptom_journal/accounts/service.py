@@ -119,10 +119,12 @@ def record_failure(
     throttle: Throttle,
     now: datetime,
     user_agent: str | None = None,
+    kind: str = "sign_in_failed",
 ) -> None:
-    """Count one failed sign-in against the account, atomically, opening a new window if
-    due, and keep it among the account's events."""
-    record_event(session, user_id=user_id, kind="sign_in_failed", now=now, user_agent=user_agent)
+    """Count one failed sign-in (a wrong password, or a wrong code at the second step)
+    against the account, atomically, opening a new window if due, and keep it among the
+    account's events."""
+    record_event(session, user_id=user_id, kind=kind, now=now, user_agent=user_agent)
     in_window = User.failed_logins_since > now - throttle.window
     session.execute(
         update(User)

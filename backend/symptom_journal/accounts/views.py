@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, g, request, session
+from flask import current_app, g, jsonify, request, session
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -22,7 +22,7 @@ from ..mail import (
     send_after_response,
     send_or_log,
 )
-from . import recovery, service
+from . import factors, recovery, service
 from .auth import (
     bind_csrf_to_login,
     clear_login_cookie,
@@ -42,10 +42,17 @@ from .schemas import (
     LoginSessionList,
     MessageOut,
     PasswordChangeIn,
+    PasswordIn,
     PasswordResetConfirmIn,
     PasswordResetIn,
     ProfilePatch,
+    RecoveryCodesOut,
     RegisterIn,
+    SecondFactorsOut,
+    SecondStepIn,
+    SecondStepNeededOut,
+    TotpConfirmIn,
+    TotpEnrolmentOut,
     UserOut,
     VerifyEmailIn,
 )
@@ -63,8 +70,18 @@ EVENT_TEXTS = {
     "password_changed": "Password changed",
     "password_reset_asked": "A link to set a new password was asked for",
     "password_reset": "Password set with a link from a mail",
+    "second_step_failed": "A sign-in with a wrong code at the second step",
+    "factor_added": "Authenticator app set up",
+    "factor_removed": "Authenticator app removed",
+    "recovery_code_used": "A recovery code was used",
 }
-NOTICES = ("signed_in", "password_changed", "password_reset")  # mailed when mail is set
+NOTICES = (
+    "signed_in",
+    "password_changed",
+    "password_reset",
+    "factor_added",
+    "factor_removed",
+)  # mailed when mail is set
 
 
 def _user_agent() -> str | None:
@@ -154,8 +171,11 @@ def _mail_verification(user: User) -> None:
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], deduct_when=_failed_login)
 @blp.arguments(LoginIn)
 @blp.response(200, UserOut)
+@blp.alt_response(202, schema=SecondStepNeededOut, description="A second step is needed.")
 def login(data: dict[str, Any]) -> Any:
-    """Sign in; after too many failures for the account, 429 with Retry-After."""
+    """Sign in; after too many failures for the account, 429 with Retry-After. An account
+    with an authenticator app answers 202 instead: nothing is open until the second step
+    (`POST /api/v1/auth/login/second-step` within 5 minutes)."""
     try:
         user = service.authenticate(
             db.session,
@@ -168,10 +188,128 @@ def login(data: dict[str, Any]) -> Any:
     except Unauthorized:
         db.session.commit()  # keep the failure count
         raise
+    if factors.has_second_factor(db.session, user.id):
+        db.session.commit()
+        session[PENDING] = {"user": str(user.id), "at": utcnow().timestamp()}
+        return jsonify(
+            second_step=["totp", "recovery_code"],
+            message="Enter the 6-digit code from your authenticator app, or a recovery code.",
+        ), 202
     _sign_in(user)
     _event(user, "signed_in")
     db.session.commit()
     return user
+
+
+PENDING = "second_step"  # the cookie session's note of a first step passed
+SECOND_STEP_WINDOW = 300  # seconds
+
+
+@blp.route("/login/second-step", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], deduct_when=_failed_login)
+@blp.arguments(SecondStepIn)
+@blp.response(200, UserOut)
+def login_second_step(data: dict[str, Any]) -> Any:
+    """The second step of signing in: a code from the authenticator app (each used once)
+    or a recovery code. A wrong one counts toward the account's failed sign-ins."""
+    pending = session.get(PENDING) or {}
+    now = utcnow()
+    user = None
+    if pending and now.timestamp() - float(pending.get("at", 0)) < SECOND_STEP_WINDOW:
+        user = db.session.get(User, uuid.UUID(pending["user"]))
+    if user is None:
+        session.pop(PENDING, None)
+        raise Unauthorized("Sign in with your password first: the code comes after it.")
+    service.check_not_throttled(user, throttle=throttle(), now=now)
+    used = factors.check_second_step(db.session, user.id, data["code"], now)
+    if used is None:
+        service.record_failure(
+            db.session,
+            user_id=user.id,
+            throttle=throttle(),
+            now=now,
+            user_agent=_user_agent(),
+            kind="second_step_failed",
+        )
+        db.session.commit()
+        raise Unauthorized("Wrong code. Codes change every 30 seconds, and each works once.")
+    session.pop(PENDING, None)
+    user.failed_logins, user.failed_logins_since = 0, None
+    _sign_in(user)
+    _event(user, "signed_in")
+    if used == "recovery_code":
+        _event(user, "recovery_code_used")
+    db.session.commit()
+    return user
+
+
+@blp.route("/second-factors", methods=["GET"])
+@login_required
+@blp.response(200, SecondFactorsOut)
+def second_factors() -> Any:
+    """Your second step of signing in: whether an authenticator app is set up, and how
+    many recovery codes are left."""
+    return {
+        "totp": factors.has_second_factor(db.session, current_user.id),
+        "recovery_codes_left": factors.recovery_codes_left(db.session, current_user.id),
+        "required": mfa_required(current_user.role),
+    }
+
+
+@blp.route("/totp", methods=["POST"])
+@login_required
+@blp.response(201, TotpEnrolmentOut)
+def start_totp() -> Any:
+    """Start setting up an authenticator app: its secret, as text and as a QR code. It is
+    on once confirmed with a first code (`POST /api/v1/auth/totp/confirm`)."""
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    enrolment = factors.start_totp(db.session, user, utcnow())
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/totp/confirm", methods=["POST"])
+@login_required
+@blp.arguments(TotpConfirmIn)
+@blp.response(200, RecoveryCodesOut)
+def confirm_totp(data: dict[str, Any]) -> Any:
+    """Turn the authenticator app on with a code it shows; the answer holds ten one-use
+    recovery codes, shown this once."""
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    codes = factors.confirm_totp(db.session, user, data["code"], utcnow())
+    _event(user, "factor_added")
+    db.session.commit()
+    return {"recovery_codes": codes}
+
+
+@blp.route("/totp", methods=["DELETE"])
+@login_required
+@blp.arguments(PasswordIn)
+@blp.response(204)
+def remove_totp(data: dict[str, Any]) -> None:
+    """Turn the authenticator app and the recovery codes off (your password, to be sure)."""
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    now = utcnow()
+    service.check_not_throttled(user, throttle=throttle(), now=now)
+    if not hasher().verify(user.password_hash, data["password"]):
+        service.record_failure(
+            db.session, user_id=user.id, throttle=throttle(), now=now, user_agent=_user_agent()
+        )
+        db.session.commit()
+        raise Forbidden(
+            "The password is wrong; the authenticator app stays on.",
+            errors={"json": {"password": ["Wrong password."]}},
+        )
+    if factors.remove_totp(db.session, user.id):
+        _event(user, "factor_removed")
+    db.session.commit()
+
+
+def mfa_required(role: str) -> bool:
+    return role == "clinician" and bool(current_app.config["CLINICIAN_MFA_REQUIRED"])
 
 
 @blp.route("/logout", methods=["POST"])

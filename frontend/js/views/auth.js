@@ -79,6 +79,10 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
           onSignedIn(answer.body);
           return;
         }
+        if (answer.status === 202) {
+          secondStep(answer.body.message);
+          return;
+        }
         error.textContent = answer.status === 429
           ? "Too many attempts. Wait a few minutes and try again."
           : errorsText(answer.body);
@@ -86,6 +90,43 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
         error.textContent = "You are offline. Try again once you are connected.";
       }
       error.classList.remove("hidden");
+    });
+  };
+  // The second step of signing in: a code from the authenticator app, or a recovery code.
+  const secondStep = (text) => {
+    root.innerHTML = `
+      <h2 id="step-title">One more step</h2>
+      <form id="step-form" aria-labelledby="step-title" novalidate>
+        <label>Code <input name="code" autocomplete="one-time-code" autocapitalize="none"
+          maxlength="20" required></label>
+        <p class="muted" id="step-help"></p>
+        <p id="step-error" class="message error hidden" role="alert"></p>
+        <button type="submit">Continue</button>
+      </form>`;
+    root.querySelector("#step-help").textContent = text;
+    root.querySelector("input[name=code]").focus();
+    root.querySelector("#step-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const error = root.querySelector("#step-error");
+      const code = new FormData(event.target).get("code").trim();
+      error.classList.remove("hidden");
+      if (!code) {
+        error.textContent = "Code: type the 6 digits your app shows, or a recovery code.";
+        return;
+      }
+      try {
+        const answer = await request("POST", "/api/v1/auth/login/second-step", { code });
+        if (answer.status === 200) {
+          onSignedIn(answer.body);
+          return;
+        }
+        error.textContent = answer.status === 429
+          ? "Too many wrong codes. Wait a few minutes and sign in again."
+          : answer.body.message;
+        if (answer.status === 401 && answer.body.message.startsWith("Sign in")) render();
+      } catch {
+        error.textContent = "You are offline. Try again once you are connected.";
+      }
     });
   };
   render();

@@ -2,6 +2,7 @@
 // last check-in and every open flag by name; each opens its summary page.
 import { request } from "../api.js";
 import { plural } from "../logic.js";
+import { mountSecondFactor } from "./factors.js";
 
 const NAMES = { phq9: "PHQ-9", gad7: "GAD-7", pcl5: "PCL-5" };
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -67,7 +68,10 @@ export async function mountPatients(root) {
       <button type="submit">Add the patient</button>
     </form>
     <div id="link-message" role="status"></div>
-    <div id="patient-list"><p class="muted">Loading…</p></div>`;
+    <div id="patient-list"><p class="muted">Loading…</p></div>
+    <h2>Your account</h2>
+    <section id="second-factor" aria-labelledby="factor-title"></section>`;
+  mountSecondFactor(root.querySelector("#second-factor"));
   const message = root.querySelector("#link-message");
   const listing = root.querySelector("#patient-list");
   const say = (text, error = false) => {
@@ -94,6 +98,10 @@ export async function mountPatients(root) {
       again.type = "button";
       again.className = "secondary";
       again.textContent = "Mail me the link again";
+      if (!answer.body.message.startsWith("Confirm your address")) {
+        listing.replaceChildren(note); // two-step sign-in first: set up under Your account
+        return [];
+      }
       again.addEventListener("click", async () => {
         const sent = await request("POST", "/api/v1/auth/verify-email/resend");
         say((sent.body && sent.body.message) || "The link could not be sent.", sent.status !== 202);

@@ -1,0 +1,94 @@
+// Two-step sign-in: an authenticator app (its QR code and secret, turned on by a first
+// code), ten one-use recovery codes shown once, and removing it with the password.
+import { request } from "../api.js";
+
+function fieldProblems(body, fallback) {
+  const fields = (body && body.errors && body.errors.json) || {};
+  const lines = Object.values(fields).flat();
+  return lines.length ? lines.join(" ") : (body && body.message) || fallback;
+}
+
+export async function mountSecondFactor(root) {
+  root.innerHTML = '<h3 id="factor-title">Two-step sign-in</h3><div id="factor-body"></div>';
+  const body = root.querySelector("#factor-body");
+  let state;
+  try {
+    state = await request("GET", "/api/v1/auth/second-factors");
+  } catch {
+    body.innerHTML = '<p class="muted">Connect to see or change your two-step sign-in.</p>';
+    return;
+  }
+  if (state.status !== 200) return;
+  if (state.body.totp) {
+    body.innerHTML = `
+      <p>On: signing in asks for a code from your authenticator app after your password.
+        ${state.body.recovery_codes_left} of 10 recovery codes left.</p>
+      <form id="factor-remove" novalidate>
+        <label>Password <input name="password" type="password" autocomplete="current-password"></label>
+        <button type="submit" class="secondary">Turn two-step sign-in off</button>
+      </form>
+      <p id="factor-message" class="message hidden" role="status"></p>`;
+    const message = body.querySelector("#factor-message");
+    body.querySelector("#factor-remove").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const answer = await request("DELETE", "/api/v1/auth/totp", {
+        password: new FormData(event.target).get("password"),
+      });
+      if (answer.status === 204) {
+        mountSecondFactor(root);
+        return;
+      }
+      message.classList.remove("hidden");
+      message.classList.add("error");
+      message.textContent = fieldProblems(answer.body, "Not turned off.");
+    });
+    return;
+  }
+  body.innerHTML = `
+    <p>${state.body.required ? "Your clinic asks clinicians to have it before opening patients' journals. " : ""}
+      After your password, signing in asks for a code from an app on your phone
+      (any authenticator app).</p>
+    <button type="button" id="factor-start" class="secondary">Set up an authenticator app</button>
+    <div id="factor-setup"></div>`;
+  body.querySelector("#factor-start").addEventListener("click", async () => {
+    const started = await request("POST", "/api/v1/auth/totp");
+    if (started.status !== 201) return;
+    const setup = body.querySelector("#factor-setup");
+    setup.innerHTML = `
+      <p>Scan this with the app, or type the key into it:</p>
+      <figure class="qr">${started.body.qr_svg}</figure>
+      <p>Key: <code id="factor-secret"></code></p>
+      <form id="factor-confirm" novalidate>
+        <label>The 6-digit code the app shows <input name="code" inputmode="numeric"
+          autocomplete="one-time-code" maxlength="6"></label>
+        <p id="factor-message" class="message error hidden" role="alert"></p>
+        <button type="submit">Turn it on</button>
+      </form>`;
+    setup.querySelector("#factor-secret").textContent = started.body.secret;
+    setup.querySelector("#factor-confirm").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const code = new FormData(event.target).get("code").trim();
+      const message = setup.querySelector("#factor-message");
+      const answer = await request("POST", "/api/v1/auth/totp/confirm", { code });
+      if (answer.status !== 200) {
+        message.classList.remove("hidden");
+        message.textContent = code ? fieldProblems(answer.body, "Not turned on.")
+          : "Code: type the 6 digits the app shows.";
+        return;
+      }
+      body.innerHTML = `
+        <p class="message">Two-step sign-in is on. Keep these recovery codes somewhere safe:
+          each works once instead of a code from the app (if the phone is lost), and they are
+          shown only now.</p>
+        <ul id="recovery-codes" class="codes"></ul>
+        <button type="button" id="factor-done" class="secondary">I have kept them</button>`;
+      body.querySelector("#recovery-codes").replaceChildren(...answer.body.recovery_codes.map((c) => {
+        const li = document.createElement("li");
+        li.textContent = c;
+        return li;
+      }));
+      body.querySelector("#factor-done").addEventListener("click", () => mountSecondFactor(root));
+    });
+    setup.querySelector("input[name=code]").focus();
+  });
+}

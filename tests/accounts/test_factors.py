@@ -1,0 +1,151 @@
+"""The second step of signing in: an authenticator app (TOTP) and recovery codes."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pyotp
+import pytest
+
+from symptom_journal.accounts import views
+
+from ..factories import PASSWORD, register
+
+LOGIN = "/api/v1/auth/login"
+SECOND = "/api/v1/auth/login/second-step"
+SIGN_IN = {"email": "pat@example.org", "password": PASSWORD}
+
+
+def _code(secret: str, steps_ahead: int = 0) -> str:
+    totp = pyotp.TOTP(secret)
+    return str(totp.generate_otp(totp.timecode(time.time()) + steps_ahead))
+
+
+def _enrol(client) -> tuple[str, list[str]]:
+    started = client.post("/api/v1/auth/totp")
+    assert started.status_code == 201, started.get_json()
+    secret = started.get_json()["secret"]
+    confirmed = client.post("/api/v1/auth/totp/confirm", json={"code": _code(secret)})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    return secret, confirmed.get_json()["recovery_codes"]
+
+
+def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_first_code(patient):
+    started = patient.post("/api/v1/auth/totp")
+    assert started.status_code == 201
+    body = started.get_json()
+    assert set(body) == {"secret", "otpauth_uri", "qr_svg"}
+    assert re.fullmatch(r"[A-Z2-7]{32}", body["secret"])
+    assert body["otpauth_uri"] == (
+        f"otpauth://totp/Symptom%20Journal:pat%40example.org?secret={body['secret']}"
+        "&issuer=Symptom%20Journal"
+    )
+    assert body["qr_svg"].startswith("<svg")
+    assert "QR code to scan" in body["qr_svg"]
+    # Not on until confirmed: signing in still takes the password alone.
+    assert patient.get("/api/v1/auth/second-factors").get_json()["totp"] is False
+    wrong = patient.post("/api/v1/auth/totp/confirm", json={"code": "000000"})
+    assert wrong.status_code == 422
+    assert list(wrong.get_json()["errors"]["json"]) == ["code"]
+    ok = patient.post("/api/v1/auth/totp/confirm", json={"code": _code(body["secret"])})
+    assert ok.status_code == 200
+    codes = ok.get_json()["recovery_codes"]
+    assert len(codes) == len(set(codes)) == 10
+    assert all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", code) for code in codes)
+    assert patient.get("/api/v1/auth/second-factors").get_json() == {
+        "totp": True,
+        "recovery_codes_left": 10,
+        "required": False,
+    }
+    again = patient.post("/api/v1/auth/totp")
+    assert again.status_code == 409
+
+
+def test_signing_in_takes_two_steps_and_a_code_works_once(app, patient):
+    secret, _ = _enrol(patient)
+    device = app.test_client()
+    first = device.post(LOGIN, json=SIGN_IN)
+    assert first.status_code == 202
+    assert first.get_json() == {
+        "second_step": ["totp", "recovery_code"],
+        "message": "Enter the 6-digit code from your authenticator app, or a recovery code.",
+    }
+    assert not any(h.startswith("sj_session=") for h in first.headers.getlist("Set-Cookie"))
+    assert device.get("/api/v1/auth/me").status_code == 401  # the first step opens nothing
+    # The second step alone, from a browser that did not pass the first, opens nothing.
+    stranger = app.test_client()
+    alone = stranger.post(SECOND, json={"code": _code(secret, 1)})
+    assert alone.status_code == 401
+    code = _code(secret, 1)  # the next step's: the current one was used to confirm
+    done = device.post(SECOND, json={"code": code})
+    assert done.status_code == 200
+    assert done.get_json()["email"] == "pat@example.org"
+    assert device.get("/api/v1/auth/me").status_code == 200
+    # The same code again, in a new sign-in: refused.
+    other = app.test_client()
+    assert other.post(LOGIN, json=SIGN_IN).status_code == 202
+    replay = other.post(SECOND, json={"code": code})
+    assert replay.status_code == 401
+    assert replay.get_json()["message"].startswith("Wrong code.")
+
+
+def test_a_recovery_code_works_once(app, patient):
+    _, codes = _enrol(patient)
+    device = app.test_client()
+    device.post(LOGIN, json=SIGN_IN)
+    assert device.post(SECOND, json={"code": codes[3].upper()}).status_code == 200
+    again = app.test_client()
+    again.post(LOGIN, json=SIGN_IN)
+    assert again.post(SECOND, json={"code": codes[3]}).status_code == 401
+    left = device.get("/api/v1/auth/second-factors").get_json()["recovery_codes_left"]
+    assert left == 9
+    kinds = [e["kind"] for e in device.get("/api/v1/auth/events").get_json()["items"]]
+    assert kinds[:4] == ["second_step_failed", "recovery_code_used", "signed_in", "factor_added"]
+
+
+def test_wrong_codes_count_toward_the_accounts_limit(app, patient, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", 3)
+    secret, _ = _enrol(patient)
+    device = app.test_client()
+    device.post(LOGIN, json=SIGN_IN)
+    codes = [device.post(SECOND, json={"code": "123456"}).status_code for _ in range(3)]
+    assert codes == [401, 401, 401]
+    locked = device.post(SECOND, json={"code": _code(secret, 1)})
+    assert locked.status_code == 429
+    assert "Retry-After" in locked.headers
+    assert app.test_client().post(LOGIN, json=SIGN_IN).status_code == 429
+
+
+def test_a_first_step_left_too_long_is_over(app, patient, monkeypatch):
+    secret, _ = _enrol(patient)
+    device = app.test_client()
+    device.post(LOGIN, json=SIGN_IN)
+    monkeypatch.setattr(views, "SECOND_STEP_WINDOW", 0)
+    late = device.post(SECOND, json={"code": _code(secret, 1)})
+    assert late.status_code == 401
+    assert late.get_json()["message"].startswith("Sign in with your password first")
+
+
+def test_removing_the_app_needs_the_password(app, patient):
+    _enrol(patient)
+    wrong = patient.delete("/api/v1/auth/totp", json={"password": "not the password"})
+    assert wrong.status_code == 403
+    assert list(wrong.get_json()["errors"]["json"]) == ["password"]
+    assert patient.delete("/api/v1/auth/totp", json={"password": PASSWORD}).status_code == 204
+    assert app.test_client().post(LOGIN, json=SIGN_IN).status_code == 200
+    kinds = [e["kind"] for e in patient.get("/api/v1/auth/events").get_json()["items"]]
+    assert kinds[:3] == ["signed_in", "factor_removed", "sign_in_failed"]
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_clinicians_may_be_required_to_have_one(app, monkeypatch, required):
+    monkeypatch.setitem(app.config, "CLINICIAN_MFA_REQUIRED", required)
+    doc = register(app.test_client(), email="doc@example.org", role="clinician")
+    before = doc.get("/api/v1/clinician/patients")
+    assert before.status_code == (403 if required else 200)
+    if required:
+        assert "two-step sign-in" in before.get_json()["message"]
+    assert doc.get("/api/v1/auth/second-factors").get_json()["required"] is required
+    _enrol(doc)
+    assert doc.get("/api/v1/clinician/patients").status_code == 200
