@@ -155,3 +155,68 @@ def test_the_service_worker_shows_a_notification_for_every_push(
     tags = [n["tag"] for n in _notifications(page, count=0)]
     assert "q:1" not in tags  # the tapped notification is closed
     context.close()
+
+
+# The browser's push service stands in for Chrome's (which a machine with no network
+# cannot reach): subscribe() answers with a subscription at a push service on 127.0.0.1,
+# whose keys the test holds, and notes the key the app subscribed with.
+FAKE_PUSH_SERVICE = """(subscription) => {
+  window.__subscribedWith = null;
+  PushManager.prototype.getSubscription = async function () { return null; };
+  PushManager.prototype.subscribe = async function (options) {
+    window.__subscribedWith = options;
+    return { options, toJSON: () => subscription, unsubscribe: async () => true };
+  };
+}"""
+
+
+def test_turning_reminders_on_subscribes_this_browser_and_a_reminder_arrives(
+    live_server: str, browser: Any, app: Any, monkeypatch: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.orm import Session
+
+    from symptom_journal.extensions import db
+    from symptom_journal.reminders import worker
+    from symptom_journal.reminders.push import PushChannel, public_key, subject
+
+    from ..reminders.pushservice import PushService
+
+    with PushService() as service:
+        monkeypatch.setitem(app.config, "PUSH_SERVICE_HOSTS", [service.origin])
+        phone = service.browser("phone")
+        context = browser.new_context(**PHONE, timezone_id="America/New_York", bypass_csp=True)
+        context.grant_permissions(["notifications"], origin=live_server)
+        context.add_init_script(script=f"({FAKE_PUSH_SERVICE})({json.dumps(phone.subscription())})")
+        page = context.new_page()
+        sign_up(page, live_server, "subscribed@example.org")
+        page.goto(live_server + "/#/settings")
+        page.get_by_label("Remind me").check()
+        page.get_by_label("Daily check-in at").fill("08:00")
+        page.get_by_role("button", name="Save reminders").click()
+        expect(page.locator("#reminders-message")).to_have_text("Reminders saved.")
+        asked = page.evaluate("window.__subscribedWith")
+        assert asked == {
+            "userVisibleOnly": True,
+            "applicationServerKey": public_key(app.extensions["vapid"]),
+        }
+        # The worker, at the next 08:00 in New York, sends it to this browser's service.
+        zone = ZoneInfo("America/New_York")
+        now = datetime.now(zone)
+        eight = now.replace(hour=8, minute=0, second=0, microsecond=0)
+        if eight <= now:
+            eight += timedelta(days=1)
+        channel = PushChannel(app.extensions["vapid"], subject(app.config))
+        with app.app_context(), Session(db.engine) as session:
+            tally = worker.run_once(
+                session, eight.astimezone(UTC) + timedelta(minutes=1), "w1", [channel]
+            )
+        assert tally.sent == 2  # the daily check-in, and the first questionnaires
+        assert {r.browser for r in service.received} == {"phone"}
+        assert sorted(r.payload["body"] for r in service.received) == [
+            "Time for your check-in.",
+            "Time for your questionnaires.",
+        ]
+        context.close()
