@@ -25,7 +25,7 @@ def _sign_in(page: Any) -> None:
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_label("Email").fill("twostep@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="One more step")).to_be_visible()
 
 
@@ -70,4 +70,54 @@ def test_a_patient_turns_on_two_step_sign_in_and_uses_it(live_server: str, brows
     expect(page.locator("#factor-body")).to_contain_text("9 of 10 recovery codes left")
     expect(page.locator("#auth-events")).to_contain_text("A recovery code was used")
     expect(page.locator("#auth-events")).to_contain_text("Authenticator app set up")
+    context.close()
+
+
+def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
+    live_server: str, browser: Any, app: Any, monkeypatch: Any
+) -> None:
+    # A passkey belongs to a domain: the app is opened at localhost (still this machine).
+    base = live_server.replace("127.0.0.1", "localhost")
+    monkeypatch.setitem(app.config, "BASE_URL", base)
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    sign_up(page, base, "passkey@example.org")
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator("#passkey-message")).to_have_text(
+        "Name: say which device this passkey is on."
+    )
+    page.get_by_label("Name for a new passkey").fill("This phone")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator("#passkey-message")).to_have_text('Passkey "This phone" added.')
+    expect(page.locator("#passkey-list li")).to_contain_text("This phone · added")
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_selector("#checkin")  # no password, no second step
+    page.get_by_role("link", name="Settings").click()
+    expect(page.locator("#passkey-list li")).to_contain_text("last used")
+    expect(page.locator("#auth-events")).to_contain_text("Passkey added")
+
+    page.get_by_role("button", name="Remove the passkey This phone").click()
+    expect(page.locator("#passkey-message")).to_have_text("Removed This phone.")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    expect(page.locator("#auth-error")).to_contain_text("did not sign you in")
     context.close()

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from symptom_journal.accounts.models import Passkey
+
 from ..factories import assessment_body, entry_body, session_body
 from .conftest import SECRET_NOTE
 
@@ -34,6 +36,8 @@ PUBLIC = {
     "/api/v1/auth/verify-email",
     "/api/v1/auth/options",
     "/api/v1/auth/login/second-step",
+    "/api/v1/auth/passkey-login",
+    "/api/v1/auth/passkey-login/options",
 }
 # Reached with a share token instead of an account: public by design, tested elsewhere.
 BY_TOKEN = {
@@ -58,6 +62,9 @@ ANY_USER = {
     "/api/v1/auth/events",
     "/api/v1/auth/verify-email/resend",
     "/api/v1/auth/second-factors",
+    "/api/v1/auth/passkeys",
+    "/api/v1/auth/passkeys/options",
+    "/api/v1/auth/passkeys/<uuid:passkey_id>",
 }
 CLINICIAN = {
     "/api/v1/clinician/links",
@@ -119,8 +126,22 @@ def test_every_route_is_classified(app):
 
 
 @pytest.fixture
-def world(patient, journal, share, linked_clinician, unlinked_clinician, other_patient):
+def world(patient, journal, share, linked_clinician, unlinked_clinician, other_patient, sql):
     login_id = patient.get("/api/v1/auth/sessions").get_json()["items"][0]["id"]
+
+    def add_passkey(session: Any) -> str:
+        row = Passkey(
+            user_id=patient.user_id,
+            credential_id="cmVkYWN0ZWQ",
+            public_key=b"\x00",
+            sign_count=0,
+            name="Patient A's phone",
+        )
+        session.add(row)
+        session.flush()
+        return str(row.id)
+
+    passkey_id = sql(add_passkey)
     return {
         "A": patient,
         "B": other_patient,
@@ -132,6 +153,7 @@ def world(patient, journal, share, linked_clinician, unlinked_clinician, other_p
             "assessments": journal["assessment"]["id"],
             "session_id": login_id,
             "share_id": share["id"],
+            "passkey_id": passkey_id,
             "clinician_id": linked_clinician.user["id"],
             "patient_id": patient.user["id"],
             "token": share["token"],
@@ -147,6 +169,8 @@ def world(patient, journal, share, linked_clinician, unlinked_clinician, other_p
             journal["assessment"]["id"],
             share["id"],
             login_id,
+            passkey_id,
+            "Patient A's phone",
         ],
     }
 
@@ -181,7 +205,7 @@ def _expected(rule: str, caller: str) -> set[int]:
         return {401}
     clinician = caller in ("L", "U")
     if rule in ANY_USER:
-        return {404} if has_id else {200, 202}
+        return {404} if has_id else {200, 202, 422}  # 422: a body the route needs
     if rule in PATIENT:
         if clinician:
             return {403}

@@ -39,6 +39,8 @@ ANONYMOUS_CSRF_ENDPOINTS = {
     "auth.confirm_password_reset",
     "auth.verify_email",
     "auth.login_second_step",
+    "auth.passkey_login_options",
+    "auth.passkey_login",
 }
 
 

@@ -103,6 +103,8 @@ class AuthEventOut(ma.Schema):
                 "factor_added",
                 "factor_removed",
                 "recovery_code_used",
+                "passkey_added",
+                "passkey_removed",
             ]
         },
     )
@@ -179,4 +181,31 @@ class SecondFactorsOut(ma.Schema):
     recovery_codes_left = fields.Integer(required=True)
     required = fields.Boolean(
         required=True, metadata={"description": "Whether this account must have one."}
+    )
+
+
+class PasskeyIn(ma.Schema):
+    name = Text(required=True, validate=validate.Length(min=1, max=60))
+    credential = fields.Dict(
+        required=True,
+        metadata={"description": "The browser's PublicKeyCredential, as its toJSON() gives."},
+    )
+
+
+class PasskeyOut(ma.Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    created_at = Timestamp(required=True)
+    last_used_at = Timestamp(allow_none=True, required=True)
+
+
+class PasskeyList(ma.Schema):
+    items = fields.List(fields.Nested(PasskeyOut), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class PasskeySignInIn(ma.Schema):
+    credential = fields.Dict(
+        required=True,
+        metadata={"description": "The browser's PublicKeyCredential, as its toJSON() gives."},
     )

@@ -22,7 +22,7 @@ from ..mail import (
     send_after_response,
     send_or_log,
 )
-from . import factors, recovery, service
+from . import factors, passkeys, recovery, service
 from .auth import (
     bind_csrf_to_login,
     clear_login_cookie,
@@ -41,6 +41,10 @@ from .schemas import (
     LoginIn,
     LoginSessionList,
     MessageOut,
+    PasskeyIn,
+    PasskeyList,
+    PasskeyOut,
+    PasskeySignInIn,
     PasswordChangeIn,
     PasswordIn,
     PasswordResetConfirmIn,
@@ -74,6 +78,8 @@ EVENT_TEXTS = {
     "factor_added": "Authenticator app set up",
     "factor_removed": "Authenticator app removed",
     "recovery_code_used": "A recovery code was used",
+    "passkey_added": "Passkey added",
+    "passkey_removed": "Passkey removed",
 }
 NOTICES = (
     "signed_in",
@@ -306,6 +312,83 @@ def remove_totp(data: dict[str, Any]) -> None:
     if factors.remove_totp(db.session, user.id):
         _event(user, "factor_removed")
     db.session.commit()
+
+
+@blp.route("/passkeys", methods=["GET"])
+@login_required
+@blp.response(200, PasskeyList)
+def list_passkeys() -> Any:
+    """Your passkeys, oldest first."""
+    return {
+        "items": passkeys.owned_passkeys(db.session, current_user.id),
+        "next_cursor": None,
+    }
+
+
+@blp.route("/passkeys/options", methods=["POST"])
+@login_required
+@blp.response(
+    200,
+    description="PublicKeyCredentialCreationOptionsJSON or RequestOptionsJSON (WebAuthn Level 3).",
+)
+def passkey_options() -> Any:
+    """Options for the browser to make a passkey (`navigator.credentials.create`); then
+    send what it made to `POST /api/v1/auth/passkeys` within 5 minutes."""
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    return passkeys.registration_options(db.session, user, current_app.config, session)
+
+
+@blp.route("/passkeys", methods=["POST"])
+@login_required
+@blp.arguments(PasskeyIn)
+@blp.response(201, PasskeyOut)
+def add_passkey(data: dict[str, Any]) -> Any:
+    """Keep a passkey the browser made, under a name you choose."""
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    passkey = passkeys.add_passkey(
+        db.session, user, data["name"], data["credential"], current_app.config, session, utcnow()
+    )
+    _event(user, "passkey_added")
+    db.session.commit()
+    return passkey
+
+
+@blp.route("/passkeys/<uuid:passkey_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def remove_passkey(passkey_id: uuid.UUID) -> None:
+    """Remove one of your passkeys; it signs nobody in again."""
+    passkeys.remove_passkey(db.session, current_user.id, passkey_id)
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    _event(user, "passkey_removed")
+    db.session.commit()
+
+
+@blp.route("/passkey-login/options", methods=["POST"])
+@blp.response(
+    200,
+    description="PublicKeyCredentialCreationOptionsJSON or RequestOptionsJSON (WebAuthn Level 3).",
+)
+def passkey_login_options() -> Any:
+    """Options for the browser to sign in with a passkey (`navigator.credentials.get`)."""
+    return passkeys.sign_in_options(current_app.config, session)
+
+
+@blp.route("/passkey-login", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], deduct_when=_failed_login)
+@blp.arguments(PasskeySignInIn)
+@blp.response(200, UserOut)
+def passkey_login(data: dict[str, Any]) -> Any:
+    """Sign in with a passkey: no password, and no second step (the authenticator checked
+    the person)."""
+    user = passkeys.sign_in(db.session, data["credential"], current_app.config, session, utcnow())
+    _sign_in(user)
+    _event(user, "signed_in")
+    db.session.commit()
+    return user
 
 
 def mfa_required(role: str) -> bool:

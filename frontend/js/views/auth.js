@@ -57,8 +57,11 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
           ${creating ? "I have an account: sign in" : "New here? Create an account"}
         </button>
       </form>
-      ${creating ? "" : '<p><a href="#/forgot">Forgot password?</a></p>'}`;
+      ${creating ? "" : `<p><a href="#/forgot">Forgot password?</a></p>
+        <button type="button" class="secondary" id="passkey-sign-in">Sign in with a passkey</button>`}`;
     root.querySelector("#auth-notice").textContent = notice;
+    const passkeyButton = root.querySelector("#passkey-sign-in");
+    if (passkeyButton) passkeyButton.addEventListener("click", () => passkeySignIn());
     root.querySelector("#auth-switch").addEventListener("click", () => {
       creating = !creating;
       render();
@@ -91,6 +94,28 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
       }
       error.classList.remove("hidden");
     });
+  };
+  const passkeySignIn = async () => {
+    const error = root.querySelector("#auth-error");
+    error.classList.remove("hidden");
+    if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
+      error.textContent = "This browser cannot use passkeys: sign in with your password.";
+      return;
+    }
+    try {
+      const options = await request("POST", "/api/v1/auth/passkey-login/options");
+      const credential = await navigator.credentials.get({
+        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options.body),
+      });
+      const answer = await request("POST", "/api/v1/auth/passkey-login", { credential: credential.toJSON() });
+      if (answer.status === 200) {
+        onSignedIn(answer.body);
+        return;
+      }
+      error.textContent = answer.body.message;
+    } catch {
+      error.textContent = "No passkey was used (cancelled, or none for this journal here).";
+    }
   };
   // The second step of signing in: a code from the authenticator app, or a recovery code.
   const secondStep = (text) => {

@@ -92,3 +92,78 @@ export async function mountSecondFactor(root) {
     setup.querySelector("input[name=code]").focus();
   });
 }
+
+// Passkeys: several an account, each named; signing in with one needs no password.
+export async function mountPasskeys(root) {
+  root.innerHTML = `
+    <h3 id="passkeys-title">Passkeys</h3>
+    <p class="muted">Sign in with your phone's screen lock or a security key instead of a password.</p>
+    <ul id="passkey-list"></ul>
+    <form id="passkey-form" novalidate>
+      <label>Name for a new passkey <input name="name" maxlength="60" placeholder="e.g. My phone"></label>
+      <button type="submit" class="secondary">Add a passkey</button>
+    </form>
+    <p id="passkey-message" class="message hidden" role="status"></p>`;
+  const message = root.querySelector("#passkey-message");
+  const say = (text, error = false) => {
+    message.textContent = text;
+    message.classList.remove("hidden");
+    message.classList.toggle("error", error);
+  };
+  const list = async () => {
+    let answer;
+    try {
+      answer = await request("GET", "/api/v1/auth/passkeys");
+    } catch {
+      return;
+    }
+    if (answer.status !== 200) return;
+    root.querySelector("#passkey-list").replaceChildren(...answer.body.items.map((p) => {
+      const li = document.createElement("li");
+      li.textContent = `${p.name} · added ${p.created_at.slice(0, 10)}`
+        + (p.last_used_at ? ` · last used ${p.last_used_at.slice(0, 10)}` : "");
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "secondary";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove the passkey ${p.name}`);
+      remove.addEventListener("click", async () => {
+        const gone = await request("DELETE", `/api/v1/auth/passkeys/${p.id}`);
+        say(gone.status === 204 ? `Removed ${p.name}.` : "Not removed.", gone.status !== 204);
+        list();
+      });
+      li.appendChild(remove);
+      return li;
+    }));
+  };
+  root.querySelector("#passkey-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = new FormData(event.target).get("name").trim();
+    if (!name) {
+      say("Name: say which device this passkey is on.", true);
+      return;
+    }
+    if (!window.PublicKeyCredential || !PublicKeyCredential.parseCreationOptionsFromJSON) {
+      say("This browser cannot make passkeys.", true);
+      return;
+    }
+    try {
+      const options = await request("POST", "/api/v1/auth/passkeys/options");
+      const credential = await navigator.credentials.create({
+        publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options.body),
+      });
+      const saved = await request("POST", "/api/v1/auth/passkeys", { name, credential: credential.toJSON() });
+      if (saved.status === 201) {
+        event.target.reset();
+        say(`Passkey "${name}" added.`);
+        list();
+        return;
+      }
+      say(fieldProblems(saved.body, "The passkey was not added."), true);
+    } catch (problem) {
+      console.warn("passkey not made:", problem && problem.name, problem && problem.message);
+      say("No passkey was made (cancelled, or none available here).", true);
+    }
+  });
+  list();
+}

@@ -2,7 +2,7 @@
 // last check-in and every open flag by name; each opens its summary page.
 import { request } from "../api.js";
 import { plural } from "../logic.js";
-import { mountSecondFactor } from "./factors.js";
+import { mountPasskeys, mountSecondFactor } from "./factors.js";
 
 const NAMES = { phq9: "PHQ-9", gad7: "GAD-7", pcl5: "PCL-5" };
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -70,8 +70,10 @@ export async function mountPatients(root) {
     <div id="link-message" role="status"></div>
     <div id="patient-list"><p class="muted">Loading…</p></div>
     <h2>Your account</h2>
-    <section id="second-factor" aria-labelledby="factor-title"></section>`;
+    <section id="second-factor" aria-labelledby="factor-title"></section>
+    <section id="passkeys" aria-labelledby="passkeys-title"></section>`;
   mountSecondFactor(root.querySelector("#second-factor"));
+  mountPasskeys(root.querySelector("#passkeys"));
   const message = root.querySelector("#link-message");
   const listing = root.querySelector("#patient-list");
   const say = (text, error = false) => {

@@ -1,6 +1,6 @@
 // Settings: time zone, reminders, exports, signed-in devices, password, deleting the account.
 import { request } from "../api.js";
-import { mountSecondFactor } from "./factors.js";
+import { mountPasskeys, mountSecondFactor } from "./factors.js";
 import { mountReminders } from "./reminders.js";
 
 export async function mountSettings(root, { user, onSignedOut }) {
@@ -21,6 +21,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
     </ul>
     <h3>Signed-in devices</h3><ul id="devices"></ul>
     <section id="second-factor" aria-labelledby="factor-title"></section>
+    <section id="passkeys" aria-labelledby="passkeys-title"></section>
     <h3>Sign-in activity</h3>
     <p class="muted">Sign-ins, wrong passwords and password changes on your account, newest first.
       Something you did not do? Change your password and sign out the devices above.</p>
@@ -79,6 +80,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
   };
   activity();
   mountSecondFactor(root.querySelector("#second-factor"));
+  mountPasskeys(root.querySelector("#passkeys"));
   root.querySelector("#zone-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const answer = await request("PATCH", "/api/v1/auth/me", { timezone: new FormData(event.target).get("timezone") });
