@@ -19,7 +19,7 @@ from datetime import datetime
 
 import pyotp
 import segno
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..db import DbSession
 from ..errors import Conflict, Invalid
@@ -156,10 +156,11 @@ def check_second_step(
 
 
 def recovery_codes_left(session: DbSession, user_id: uuid.UUID) -> int:
-    return len(
-        session.scalars(
-            select(RecoveryCode.id).where(
+    return int(
+        session.scalar(
+            select(func.count()).where(
                 RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
             )
-        ).all()
+        )
+        or 0
     )

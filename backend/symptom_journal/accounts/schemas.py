@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..fields import Text, Timestamp, validate_timezone
-from .models import ROLES
+from .models import EVENT_KINDS, ROLES
 
 
 def _password(description: str | None = None) -> fields.String:
@@ -90,24 +90,7 @@ class MessageOut(ma.Schema):
 
 class AuthEventOut(ma.Schema):
     id = fields.UUID(required=True)
-    kind = fields.String(
-        required=True,
-        metadata={
-            "enum": [
-                "signed_in",
-                "sign_in_failed",
-                "password_changed",
-                "password_reset_asked",
-                "password_reset",
-                "second_step_failed",
-                "factor_added",
-                "factor_removed",
-                "recovery_code_used",
-                "passkey_added",
-                "passkey_removed",
-            ]
-        },
-    )
+    kind = fields.String(required=True, metadata={"enum": list(EVENT_KINDS)})
     at = Timestamp(required=True)
     user_agent = fields.String(allow_none=True, required=True)
     description = fields.String(required=True, metadata={"description": "In words."})
@@ -184,12 +167,16 @@ class SecondFactorsOut(ma.Schema):
     )
 
 
-class PasskeyIn(ma.Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=60))
-    credential = fields.Dict(
+def _credential() -> fields.Dict:
+    return fields.Dict(
         required=True,
         metadata={"description": "The browser's PublicKeyCredential, as its toJSON() gives."},
     )
+
+
+class PasskeyIn(ma.Schema):
+    name = Text(required=True, validate=validate.Length(min=1, max=60))
+    credential = _credential()
 
 
 class PasskeyOut(ma.Schema):
@@ -205,7 +192,4 @@ class PasskeyList(ma.Schema):
 
 
 class PasskeySignInIn(ma.Schema):
-    credential = fields.Dict(
-        required=True,
-        metadata={"description": "The browser's PublicKeyCredential, as its toJSON() gives."},
-    )
+    credential = _credential()
