@@ -105,3 +105,49 @@ def put_assessment(client: Any, **overrides: Any) -> dict[str, Any]:
     response = client.put(f"/api/v1/assessments/{record_id}", json=assessment_body(**overrides))
     assert response.status_code == 201, response.get_json()
     return dict(response.get_json())
+
+
+def add_passkey(
+    sql: Any, owner: uuid.UUID, name: str = "Their phone", credential_id: str | None = None
+) -> uuid.UUID:
+    """Give ``owner`` a passkey row (one no browser holds: for who-may tests only)."""
+    from symptom_journal.accounts.models import Passkey
+
+    def add(session: Any) -> uuid.UUID:
+        row = Passkey(
+            user_id=owner,
+            credential_id=credential_id or f"test-{uuid.uuid4().hex}",
+            public_key=b"\x00",
+            sign_count=0,
+            name=name,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    return uuid.UUID(str(sql(add)))
+
+
+def passed_second_step(sql: Any, owner: uuid.UUID, factor: str) -> None:
+    """Record on every sign-in of ``owner`` that it passed ``factor``, as signing in with a
+    passkey does (a browser test makes one with Chromium's virtual authenticator)."""
+    from sqlalchemy import update
+
+    from symptom_journal.accounts.models import LoginSession
+
+    sql(
+        lambda session: session.execute(
+            update(LoginSession).where(LoginSession.user_id == owner).values(second_factor=factor)
+        )
+    )
+
+
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    """The code an authenticator app with ``secret`` shows now (or ``steps_ahead`` steps of
+    30 seconds on: a code is taken once, so a second sign-in within a step uses the next)."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    return str(totp.generate_otp(totp.timecode(time.time()) + steps_ahead))

@@ -7,6 +7,7 @@ from typing import Any
 
 import flask
 import flask_smorest
+from flask_limiter.errors import RateLimitExceeded
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import HTTPException
 
@@ -50,8 +51,10 @@ class Api(flask_smorest.Api):
         payload, code, headers = super().handle_http_exception(error)
         if error.code in DEFAULT_MESSAGES and "errors" in payload:
             payload["message"] = DEFAULT_MESSAGES[error.code]
-        if error.code == 429 and "message" not in payload:
-            # Flask-Limiter's description is the bare limit, e.g. "100 per 1 hour".
+        own_message = isinstance(error, RateLimitExceeded) and error.limit.error_message
+        if error.code == 429 and "message" not in payload and not own_message:
+            # Flask-Limiter's description is the bare limit, e.g. "100 per 1 hour", unless
+            # the limit has a message of its own.
             payload["message"] = (
                 f"Too many requests from this address (limit: {error.description}). "
                 "Try again after the number of seconds in Retry-After."

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import click
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
+from cryptography.fernet import Fernet
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -26,7 +27,8 @@ from sqlalchemy.orm import Session
 from . import records
 from .accounts import recovery
 from .accounts import service as accounts
-from .accounts.models import ROLES, LoginSession, User
+from .accounts.models import ROLES, LoginSession, TotpFactor, User
+from .accounts.sealing import InvalidToken, Sealer
 from .assessments.service import ASSESSMENTS
 from .db import utcnow
 from .extensions import db
@@ -131,6 +133,33 @@ def reset_password(email: str) -> None:
     url = mail_link(MailSettings.from_config(current_app.config), "/#/reset/" + token)
     click.echo(f"A link to set a new password for {user.email}; it works once, for 60 minutes:")
     click.echo(url)
+
+
+@click.command("make-factor-key")
+def make_factor_key() -> None:
+    """Print a new key for FACTOR_ENCRYPTION_KEYS (put it first; keep the old ones after it
+    until `flask rotate-factor-keys` has run)."""
+    click.echo(Fernet.generate_key().decode())
+
+
+@click.command("rotate-factor-keys")
+@with_appcontext
+def rotate_factor_keys() -> None:
+    """Seal every authenticator app's secret again with the first of FACTOR_ENCRYPTION_KEYS;
+    after it, the keys after the first may be dropped."""
+    sealer = Sealer.from_config(current_app.config)
+    rows = db.session.scalars(select(TotpFactor).with_for_update()).all()
+    try:
+        for row in rows:
+            row.secret = sealer.reseal(row.secret)
+    except InvalidToken:
+        db.session.rollback()
+        raise click.ClickException(
+            "A secret opens with none of the keys set (FACTOR_ENCRYPTION_KEYS, then the one "
+            "from SECRET_KEY); nothing was changed. Put back the key that sealed it."
+        ) from None
+    db.session.commit()
+    click.echo(f"Sealed {len(rows)} authenticator secret(s) with the first key.")
 
 
 @click.command("purge-expired")
@@ -405,6 +434,8 @@ def reminders_worker(once: bool, interval: float) -> None:
 commands = [
     create_user,
     reset_password,
+    make_factor_key,
+    rotate_factor_keys,
     purge_expired,
     demo_data,
     backup_command,

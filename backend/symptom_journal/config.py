@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .accounts.sealing import parse_keys
 from .clinical import DEFAULT_CRISIS_TEXT
 from .clinical import DEFAULTS as CLINICAL_DEFAULTS
 
@@ -136,6 +137,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # Clinicians must set up a second step of signing in before opening patient data.
         "CLINICIAN_MFA_REQUIRED": os.environ.get("CLINICIAN_MFA_REQUIRED", "false").strip().lower()
         in ("1", "true", "yes"),
+        # Keys sealing authenticator apps' secrets (accounts/sealing.py): Fernet keys,
+        # comma-separated, the first sealing; without any, a key derived from SECRET_KEY.
+        "FACTOR_ENCRYPTION_KEYS": parse_keys(os.environ.get("FACTOR_ENCRYPTION_KEYS", "")),
         "PASSWORD_RESETS_PER_ADDRESS": os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "30 per hour"),
         "PASSWORD_RESETS_PER_ACCOUNT": os.environ.get("PASSWORD_RESETS_PER_ACCOUNT", "5 per hour"),
         "UNKNOWN_TOKENS_PER_ADDRESS": os.environ.get(

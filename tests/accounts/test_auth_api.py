@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
+import time
 from datetime import timedelta
 
 import pytest
+import requests
 from sqlalchemy import func, select, update
 
 from symptom_journal.accounts.models import LoginSession, User
+from symptom_journal.accounts.passwords import PasswordHasher
 from symptom_journal.db import utcnow
 
 from ..factories import PASSWORD, register
@@ -285,9 +289,33 @@ def test_eleventh_failed_login_is_429_even_with_the_right_password(client, app, 
     )
 
 
+def test_an_address_without_an_account_is_refused_as_an_account_is(client, app):
+    """Ten failures, then 429: the same statuses, bodies and limit with an account behind
+    the address as without one, so that neither tells whether it has one."""
+    register(app.test_client(), email="pat@example.org")
+    answers: dict[str, list] = {}
+    for email in ("pat@example.org", "nobody@example.org"):
+        tries = [
+            client.post(LOGIN, json={"email": email, "password": "wrong" * 3}) for _ in range(11)
+        ]
+        answers[email] = [(t.status_code, t.get_json()) for t in tries]
+        assert 0 < int(tries[-1].headers["Retry-After"]) <= 15 * 60
+    assert answers["pat@example.org"] == answers["nobody@example.org"]
+    assert [status for status, _ in answers["nobody@example.org"]] == [401] * 10 + [429]
+    assert answers["nobody@example.org"][-1][1] == {
+        "code": 429,
+        "status": "Too Many Requests",
+        "message": "Too many failed sign-ins for this account. Try again later.",
+    }
+    # Other addresses are not held up by it.
+    other = client.post(LOGIN, json={"email": "someone@example.org", "password": "x" * 12})
+    assert other.status_code == 401
+
+
 def test_failed_logins_per_address_are_limited(client):
-    for _ in range(100):
-        response = client.post(LOGIN, json={"email": "nobody@example.org", "password": "x" * 12})
+    for number in range(100):
+        email = f"nobody{number}@example.org"
+        response = client.post(LOGIN, json={"email": email, "password": "x" * 12})
         assert response.status_code == 401
     blocked = client.post(LOGIN, json={"email": "nobody@example.org", "password": "x" * 12})
     assert blocked.status_code == 429
@@ -374,3 +402,34 @@ def test_limits_count_the_forwarded_address_only_behind_a_trusted_proxy(tmp_path
 
     seen = app.test_client().get("/address", headers={"X-Forwarded-For": "203.0.113.9"})
     assert seen.get_json() == {"address": "203.0.113.9"}
+
+
+def test_a_wrong_password_is_not_told_apart_from_an_unknown_address_by_time(
+    app, monkeypatch, live_server
+):
+    """Over HTTP with the real password hashing (not the test suite's cheapest), the time
+    to refuse a wrong password for an account and for an address with none, taken in turns
+    many times: both verify one Argon2id hash."""
+    monkeypatch.setitem(app.extensions, "password_hasher", PasswordHasher("default"))
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", 1000)
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ADDRESS", "1000 per hour")
+    register(app.test_client(), email="pat@example.org")
+    http = requests.Session()
+    http.headers["X-CSRF-Token"] = http.get(live_server + "/api/v1/auth/csrf").json()["csrf_token"]
+    known: list[float] = []
+    unknown: list[float] = []
+    turns = [("pat@example.org", known), ("nobody@example.org", unknown)]
+    bodies = set()
+    for round_ in range(20):
+        for email, times in turns if round_ % 2 else turns[::-1]:
+            began = time.perf_counter()
+            answer = http.post(
+                live_server + LOGIN, json={"email": email, "password": "wrong" * 3}, timeout=10
+            )
+            times.append(time.perf_counter() - began)
+            assert answer.status_code == 401, round_
+            bodies.add(answer.text)
+    assert len(bodies) == 1
+    a, b = statistics.median(known), statistics.median(unknown)
+    print(f"wrong password: median {a * 1000:.1f} ms; no such account: {b * 1000:.1f} ms")
+    assert abs(a - b) < 0.25 * min(a, b), (a, b)

@@ -3,35 +3,28 @@
 from __future__ import annotations
 
 import re
-import time
 
-import pyotp
 import pytest
 
 from symptom_journal.accounts import views
 
-from ..factories import PASSWORD, register
+from ..factories import PASSWORD, add_passkey, passed_second_step, register, totp_code
 
 LOGIN = "/api/v1/auth/login"
 SECOND = "/api/v1/auth/login/second-step"
 SIGN_IN = {"email": "pat@example.org", "password": PASSWORD}
 
 
-def _code(secret: str, steps_ahead: int = 0) -> str:
-    totp = pyotp.TOTP(secret)
-    return str(totp.generate_otp(totp.timecode(time.time()) + steps_ahead))
-
-
 def _enrol(client) -> tuple[str, list[str]]:
     started = client.post("/api/v1/auth/totp")
     assert started.status_code == 201, started.get_json()
     secret = started.get_json()["secret"]
-    confirmed = client.post("/api/v1/auth/totp/confirm", json={"code": _code(secret)})
+    confirmed = client.post("/api/v1/auth/totp/confirm", json={"code": totp_code(secret)})
     assert confirmed.status_code == 200, confirmed.get_json()
     return secret, confirmed.get_json()["recovery_codes"]
 
 
-def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_first_code(patient):
+def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_firsttotp_code(patient):
     started = patient.post("/api/v1/auth/totp")
     assert started.status_code == 201
     body = started.get_json()
@@ -44,19 +37,26 @@ def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_first_code(patient
     assert body["qr_svg"].startswith("<svg")
     assert "QR code to scan" in body["qr_svg"]
     # Not on until confirmed: signing in still takes the password alone.
-    assert patient.get("/api/v1/auth/second-factors").get_json()["totp"] is False
+    assert patient.get("/api/v1/auth/second-factors").get_json() == {
+        "totp": False,
+        "recovery_codes_left": 0,
+        "required": False,
+        "this_sign_in": None,
+    }
     wrong = patient.post("/api/v1/auth/totp/confirm", json={"code": "000000"})
     assert wrong.status_code == 422
     assert list(wrong.get_json()["errors"]["json"]) == ["code"]
-    ok = patient.post("/api/v1/auth/totp/confirm", json={"code": _code(body["secret"])})
+    ok = patient.post("/api/v1/auth/totp/confirm", json={"code": totp_code(body["secret"])})
     assert ok.status_code == 200
     codes = ok.get_json()["recovery_codes"]
     assert len(codes) == len(set(codes)) == 10
     assert all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", code) for code in codes)
+    # The code just given counts for this sign-in.
     assert patient.get("/api/v1/auth/second-factors").get_json() == {
         "totp": True,
         "recovery_codes_left": 10,
         "required": False,
+        "this_sign_in": "totp",
     }
     again = patient.post("/api/v1/auth/totp")
     assert again.status_code == 409
@@ -75,13 +75,14 @@ def test_signing_in_takes_two_steps_and_a_code_works_once(app, patient):
     assert device.get("/api/v1/auth/me").status_code == 401  # the first step opens nothing
     # The second step alone, from a browser that did not pass the first, opens nothing.
     stranger = app.test_client()
-    alone = stranger.post(SECOND, json={"code": _code(secret, 1)})
+    alone = stranger.post(SECOND, json={"code": totp_code(secret, 1)})
     assert alone.status_code == 401
-    code = _code(secret, 1)  # the next step's: the current one was used to confirm
+    code = totp_code(secret, 1)  # the next step's: the current one was used to confirm
     done = device.post(SECOND, json={"code": code})
     assert done.status_code == 200
     assert done.get_json()["email"] == "pat@example.org"
     assert device.get("/api/v1/auth/me").status_code == 200
+    assert device.get("/api/v1/auth/second-factors").get_json()["this_sign_in"] == "totp"
     # The same code again, in a new sign-in: refused.
     other = app.test_client()
     assert other.post(LOGIN, json=SIGN_IN).status_code == 202
@@ -98,8 +99,9 @@ def test_a_recovery_code_works_once(app, patient):
     again = app.test_client()
     again.post(LOGIN, json=SIGN_IN)
     assert again.post(SECOND, json={"code": codes[3]}).status_code == 401
-    left = device.get("/api/v1/auth/second-factors").get_json()["recovery_codes_left"]
-    assert left == 9
+    factors = device.get("/api/v1/auth/second-factors").get_json()
+    assert factors["recovery_codes_left"] == 9
+    assert factors["this_sign_in"] == "recovery_code"
     kinds = [e["kind"] for e in device.get("/api/v1/auth/events").get_json()["items"]]
     assert kinds[:4] == ["second_step_failed", "recovery_code_used", "signed_in", "factor_added"]
 
@@ -111,7 +113,7 @@ def test_wrong_codes_count_toward_the_accounts_limit(app, patient, monkeypatch):
     device.post(LOGIN, json=SIGN_IN)
     codes = [device.post(SECOND, json={"code": "123456"}).status_code for _ in range(3)]
     assert codes == [401, 401, 401]
-    locked = device.post(SECOND, json={"code": _code(secret, 1)})
+    locked = device.post(SECOND, json={"code": totp_code(secret, 1)})
     assert locked.status_code == 429
     assert "Retry-After" in locked.headers
     assert app.test_client().post(LOGIN, json=SIGN_IN).status_code == 429
@@ -122,7 +124,7 @@ def test_a_first_step_left_too_long_is_over(app, patient, monkeypatch):
     device = app.test_client()
     device.post(LOGIN, json=SIGN_IN)
     monkeypatch.setattr(views, "SECOND_STEP_WINDOW", 0)
-    late = device.post(SECOND, json={"code": _code(secret, 1)})
+    late = device.post(SECOND, json={"code": totp_code(secret, 1)})
     assert late.status_code == 401
     assert late.get_json()["message"].startswith("Sign in with your password first")
 
@@ -145,7 +147,84 @@ def test_clinicians_may_be_required_to_have_one(app, monkeypatch, required):
     before = doc.get("/api/v1/clinician/patients")
     assert before.status_code == (403 if required else 200)
     if required:
-        assert "two-step sign-in" in before.get_json()["message"]
+        assert "Set up two-step sign-in" in before.get_json()["message"]
     assert doc.get("/api/v1/auth/second-factors").get_json()["required"] is required
-    _enrol(doc)
+    secret, _ = _enrol(doc)
     assert doc.get("/api/v1/clinician/patients").status_code == 200
+    # On another device: the password, then the code.
+    device = app.test_client()
+    assert (
+        device.post(LOGIN, json={"email": "doc@example.org", "password": PASSWORD}).status_code
+        == 202
+    )
+    assert device.get("/api/v1/clinician/patients").status_code == 401
+    assert device.post(SECOND, json={"code": totp_code(secret, 1)}).status_code == 200
+    assert device.get("/api/v1/clinician/patients").status_code == 200
+
+
+def test_a_clinician_with_a_passkey_who_signs_in_with_a_password_alone_opens_nothing(
+    app, monkeypatch, sql
+):
+    monkeypatch.setitem(app.config, "CLINICIAN_MFA_REQUIRED", True)
+    doc = register(app.test_client(), email="doc@example.org", role="clinician")
+    add_passkey(sql, doc.user_id)
+    # A passkey is a sign-in of its own: signing in with the password alone still works,
+    # but such a sign-in opens no patient's journal.
+    device = app.test_client()
+    assert (
+        device.post(LOGIN, json={"email": "doc@example.org", "password": PASSWORD}).status_code
+        == 200
+    )
+    refused = device.get("/api/v1/clinician/patients")
+    assert refused.status_code == 403
+    assert refused.get_json()["message"].startswith("This sign-in used a password alone.")
+    assert device.get("/api/v1/auth/second-factors").get_json()["this_sign_in"] is None
+    passed_second_step(sql, doc.user_id, "passkey")  # what signing in with the passkey records
+    assert device.get("/api/v1/clinician/patients").status_code == 200
+
+
+def test_a_password_alone_cannot_change_the_second_step(app, sql):
+    """Once an account has a passkey or an app, a sign-in that showed neither can neither
+    add one nor remove one: a stolen password does not take over the second step."""
+    client = register(app.test_client(), email="pat@example.org")
+    passkey = add_passkey(sql, client.user_id)
+    for method, path in [
+        ("post", "/api/v1/auth/totp"),
+        ("post", "/api/v1/auth/passkeys/options"),
+        ("delete", f"/api/v1/auth/passkeys/{passkey}"),
+    ]:
+        answer = getattr(client, method)(path)
+        assert answer.status_code == 403, path
+        assert (
+            "sign in again with a code from your authenticator app or with a passkey"
+            in (answer.get_json()["message"])
+        )
+    passed_second_step(sql, client.user_id, "passkey")
+    assert client.post("/api/v1/auth/totp").status_code == 201
+    assert client.delete(f"/api/v1/auth/passkeys/{passkey}").status_code == 204
+
+
+def test_an_account_with_no_second_step_sets_one_up_with_its_password(patient):
+    # The first factor needs only the sign-in there is; it then counts for that sign-in.
+    assert patient.post("/api/v1/auth/passkeys/options").status_code == 200
+    _enrol(patient)
+    assert patient.get("/api/v1/auth/second-factors").get_json()["this_sign_in"] == "totp"
+
+
+def test_with_mail_on_each_change_of_the_second_step_is_mailed(app, sql, mail_on):
+    client = register(app.test_client(), email="pat@example.org")
+    _, recovery_codes = _enrol(client)
+    device = app.test_client()
+    device.post(LOGIN, json=SIGN_IN)
+    assert device.post(SECOND, json={"code": recovery_codes[0]}).status_code == 200
+    passkey = add_passkey(sql, client.user_id)
+    assert client.delete(f"/api/v1/auth/passkeys/{passkey}").status_code == 204
+    assert client.delete("/api/v1/auth/totp", json={"password": PASSWORD}).status_code == 204
+    assert [m["Subject"] for m in mail_on.messages] == [
+        "Symptom Journal: authenticator app set up",
+        "Symptom Journal: signed in",
+        "Symptom Journal: a recovery code was used",
+        "Symptom Journal: passkey removed",
+        "Symptom Journal: authenticator app removed",
+    ]
+    assert all(m["To"] == "pat@example.org" for m in mail_on.messages)

@@ -3,27 +3,11 @@ passkey made and used by a browser is in tests/e2e/test_second_factor_screens.py
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import select
 
 from symptom_journal.accounts.models import Passkey
 
-
-def _passkey(sql, owner) -> uuid.UUID:
-    def add(session):
-        row = Passkey(
-            user_id=owner,
-            credential_id="AAAA",
-            public_key=b"\x00",
-            sign_count=0,
-            name="Their phone",
-        )
-        session.add(row)
-        session.flush()
-        return row.id
-
-    return sql(add)
+from ..factories import add_passkey, passed_second_step
 
 
 def test_registration_options_name_this_journal_and_ask_for_the_person(app, patient, monkeypatch):
@@ -51,7 +35,7 @@ def test_a_credential_that_answers_no_challenge_is_refused_naming_it(patient):
 
 
 def test_an_unknown_passkey_signs_nobody_in(app, patient, sql):
-    _passkey(sql, patient.user_id)
+    add_passkey(sql, patient.user_id, credential_id="AAAA")
     client = app.test_client()
     options = client.post("/api/v1/auth/passkey-login/options")
     assert options.status_code == 200
@@ -68,7 +52,7 @@ def test_an_unknown_passkey_signs_nobody_in(app, patient, sql):
 
 
 def test_passkeys_are_listed_and_removed_by_their_owner_only(patient, other_patient, sql):
-    theirs = _passkey(sql, other_patient.user_id)
+    theirs = add_passkey(sql, other_patient.user_id)
     assert patient.get("/api/v1/auth/passkeys").get_json() == {"items": [], "next_cursor": None}
     foreign = patient.delete(f"/api/v1/auth/passkeys/{theirs}")
     assert foreign.status_code == 404
@@ -76,5 +60,6 @@ def test_passkeys_are_listed_and_removed_by_their_owner_only(patient, other_pati
     listed = other_patient.get("/api/v1/auth/passkeys").get_json()["items"]
     assert [p["name"] for p in listed] == ["Their phone"]
     assert set(listed[0]) == {"id", "name", "created_at", "last_used_at"}
+    passed_second_step(sql, other_patient.user_id, "passkey")
     assert other_patient.delete(f"/api/v1/auth/passkeys/{theirs}").status_code == 204
     assert sql(lambda s: s.scalars(select(Passkey)).all()) == []

@@ -4,19 +4,12 @@ with a code, then with a recovery code. Phone width, axe-clean."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-import pyotp
 from playwright.sync_api import expect
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, totp_code
 from .ui import PHONE, axe_violations, fits, screenshot, sign_up
-
-
-def _code(secret: str, steps_ahead: int = 0) -> str:
-    totp = pyotp.TOTP(secret)
-    return str(totp.generate_otp(totp.timecode(time.time()) + steps_ahead))
 
 
 def _sign_in(page: Any) -> None:
@@ -42,7 +35,7 @@ def test_a_patient_turns_on_two_step_sign_in_and_uses_it(live_server: str, brows
     page.get_by_label("The 6-digit code the app shows").fill("000000")
     page.get_by_role("button", name="Turn it on").click()
     expect(page.locator("#factor-message")).to_contain_text("Not the code the app shows now")
-    page.get_by_label("The 6-digit code the app shows").fill(_code(secret))
+    page.get_by_label("The 6-digit code the app shows").fill(totp_code(secret))
     page.get_by_role("button", name="Turn it on").click()
     codes = page.locator("#recovery-codes li")
     expect(codes).to_have_count(10)
@@ -58,7 +51,7 @@ def test_a_patient_turns_on_two_step_sign_in_and_uses_it(live_server: str, brows
     page.get_by_label("Code").fill("123456")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#step-error")).to_contain_text("Wrong code.")
-    page.get_by_label("Code").fill(_code(secret, 1))  # the next step's: this one was used
+    page.get_by_label("Code").fill(totp_code(secret, 1))  # the next step's: this one was used
     page.get_by_role("button", name="Continue").click()
     page.wait_for_selector("#checkin")
 
@@ -107,6 +100,21 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
     expect(page.locator("#passkey-message")).to_have_text('Passkey "This phone" added.')
     expect(page.locator("#passkey-list li")).to_contain_text("This phone · added")
     assert axe_violations(page) == []
+
+    # The password alone still signs in, but cannot change how the account signs in.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Email").fill("passkey@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_selector("#checkin")
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Remove the passkey This phone").click()
+    expect(page.locator("#passkey-message")).to_contain_text(
+        "This sign-in used a password alone. To change how you sign in, sign in again"
+    )
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.locator("#factor-start-message")).to_contain_text("used a password alone")
+    expect(page.locator("#passkey-list li")).to_contain_text("This phone")
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in with a passkey").click()

@@ -4,21 +4,25 @@ reduced by day, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import importlib.util
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import Uuid, bindparam, func, select, text
 
-from symptom_journal import create_app
+from symptom_journal import create_app, records
+from symptom_journal.db import utcnow
 from symptom_journal.extensions import db
 from symptom_journal.journal import days
 from symptom_journal.journal.days import MEASURES, EntryDay, EntryWeek
 from symptom_journal.journal.models import Entry
+from symptom_journal.journal.schemas import EntryIn
+from symptom_journal.journal.service import ENTRIES
 from symptom_journal.summaries import stats
 
-from ..factories import PASSWORD, ApiClient, put_entry, put_session, register
+from ..factories import PASSWORD, ApiClient, entry_body, put_entry, put_session, register
 
 VERSIONS = Path(__file__).parents[2] / "migrations" / "versions"
 
@@ -275,11 +279,38 @@ def test_clustering_keeps_the_rows_and_the_triggers_both_ways(tmp_path, monkeypa
             db.session.remove()
             return kept
 
+    # Entries are written through the journal's code, not the API: signing in at an old
+    # schema would need the sign-in tables of today.
+    owner = uuid.uuid4()
+
+    def write(recorded_at: str, mood: int) -> None:
+        with app.app_context():
+            values = EntryIn().load(entry_body(recorded_at=recorded_at, mood=mood))
+            records.put_record(
+                db.session,
+                ENTRIES,
+                owner_id=owner,
+                record_id=uuid.uuid4(),
+                values=values,
+                if_match=None,
+                now=utcnow(),
+            )
+            db.session.commit()
+            db.session.remove()
+
     with app.app_context():
         upgrade(directory=directory, revision="0005")
-    client = register(app.test_client(), email="clustered@example.org")
+        db.session.execute(
+            text(
+                "INSERT INTO users (id, email, email_key, password_hash, role, timezone, "
+                "created_at, updated_at, failed_logins) VALUES (:id, 'c@example.org', "
+                "'c@example.org', 'x', 'patient', 'UTC', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"
+            ).bindparams(bindparam("id", type_=Uuid)),
+            {"id": owner},
+        )
+        db.session.commit()
     for hour in (8, 20):
-        put_entry(client, recorded_at=f"2026-03-02T{hour:02d}:00:00+01:00", mood=hour // 2)
+        write(f"2026-03-02T{hour:02d}:00:00+01:00", hour // 2)
     before = state()
     assert len(before) == 1
     assert "WITHOUT ROWID" not in table_sql()
@@ -288,7 +319,7 @@ def test_clustering_keeps_the_rows_and_the_triggers_both_ways(tmp_path, monkeypa
         upgrade(directory=directory)
     assert "WITHOUT ROWID" in table_sql()
     assert state() == before
-    put_entry(client, recorded_at="2026-03-03T09:00:00+01:00", mood=7)
+    write("2026-03-03T09:00:00+01:00", 7)
     after = state()
     assert len(after) == 2
 
@@ -296,7 +327,7 @@ def test_clustering_keeps_the_rows_and_the_triggers_both_ways(tmp_path, monkeypa
         downgrade(directory=directory, revision="0005")
     assert "WITHOUT ROWID" not in table_sql()
     assert state() == after
-    put_entry(client, recorded_at="2026-03-04T09:00:00+01:00", mood=1)
+    write("2026-03-04T09:00:00+01:00", 1)
     assert len(state()) == 3
     with app.app_context():
         db.session.remove()

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from ..db import utcnow
 from ..errors import error_response
 from ..extensions import csrf, db, login_manager
-from .factors import has_second_factor
+from .factors import has_any_factor
 from .models import SignedInUser
 from .passwords import PasswordHasher
 from .recovery import is_verified
@@ -132,6 +132,15 @@ def current_login_id() -> uuid.UUID | None:
     return login.id if login is not None else None
 
 
+def current_second_factor() -> str | None:
+    """How the request's sign-in passed a second step ("totp", "recovery_code",
+    "passkey"), or None for a password alone (or no sign-in)."""
+    if not current_user.is_authenticated:
+        return None
+    login = g.get("login_session")
+    return login.second_factor if login is not None else None
+
+
 def set_login_cookie(token: str, policy: SessionPolicy) -> None:
     """Send the session cookie with this request's response."""
 
@@ -187,12 +196,19 @@ def role_required(role: str) -> Callable[[F], F]:
             if (
                 role == "clinician"
                 and current_app.config["CLINICIAN_MFA_REQUIRED"]
-                and not has_second_factor(db.session, current_user.id)
+                and current_second_factor() is None
             ):
+                if has_any_factor(db.session, current_user.id):
+                    return error_response(
+                        403,
+                        "This sign-in used a password alone. Sign in again with a code "
+                        "from your authenticator app or with a passkey to open patients' "
+                        "journals.",
+                    )
                 return error_response(
                     403,
-                    "Set up two-step sign-in (an authenticator app) before opening "
-                    "patients' journals: it is under Your account.",
+                    "Set up two-step sign-in (an authenticator app or a passkey) before "
+                    "opening patients' journals: it is under Your account.",
                 )
             return view(*args, **kwargs)
 

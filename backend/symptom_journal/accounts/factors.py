@@ -4,14 +4,16 @@ recovery codes for when it is lost.
 Enrolment shows the secret (as text, an ``otpauth://`` address and a QR code drawn by segno
 as SVG, no network) and keeps it unconfirmed until a first code from the app is given. A
 code is taken for the 30-second step it belongs to, one step either side for a phone's
-clock, and never twice: the step used last is kept. Recovery codes are shown once; only
-their SHA-256 is stored (each has 50 random bits).
+clock, and never twice: the step used last is kept. The secret is stored sealed
+(``sealing.py``). Recovery codes are shown once; only their SHA-256 is stored (each has
+50 random bits).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -23,7 +25,10 @@ from sqlalchemy import delete, func, select, update
 
 from ..db import DbSession
 from ..errors import Conflict, Invalid
-from .models import RecoveryCode, TotpFactor, User
+from .models import Passkey, RecoveryCode, TotpFactor, User
+from .sealing import InvalidToken, Sealer
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Symptom Journal"
 RECOVERY_CODES = 10
@@ -54,7 +59,16 @@ def has_second_factor(session: DbSession, user_id: uuid.UUID) -> bool:
     return found is not None
 
 
-def start_totp(session: DbSession, user: User, now: datetime) -> Enrolment:
+def has_any_factor(session: DbSession, user_id: uuid.UUID) -> bool:
+    """Whether the account has an authenticator app or a passkey."""
+    totp = select(TotpFactor.user_id).where(
+        TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
+    )
+    passkey = select(Passkey.user_id).where(Passkey.user_id == user_id)
+    return session.scalar(select(totp.exists() | passkey.exists())) is True
+
+
+def start_totp(session: DbSession, user: User, now: datetime, *, sealer: Sealer) -> Enrolment:
     """Make a new secret for ``user`` (replacing one not yet confirmed); Conflict when an
     authenticator is already set up (remove it first)."""
     row = session.get(TotpFactor, user.id)
@@ -64,15 +78,28 @@ def start_totp(session: DbSession, user: User, now: datetime) -> Enrolment:
     if row is None:
         row = TotpFactor(user_id=user.id)
         session.add(row)
-    row.secret, row.created_at, row.confirmed_at, row.last_step = secret, now, None, None
+    row.secret, row.created_at = sealer.seal(secret), now
+    row.confirmed_at, row.last_step = None, None
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     svg = segno.make(uri, error="m").svg_inline(scale=4, border=2, title="QR code to scan")
     return Enrolment(secret, uri, str(svg))
 
 
-def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+def _open_secret(row: TotpFactor, sealer: Sealer) -> str | None:
+    try:
+        return sealer.open(row.secret)
+    except InvalidToken:
+        log.error(
+            "An authenticator app's secret cannot be opened with the keys set: was "
+            "SECRET_KEY or FACTOR_ENCRYPTION_KEYS changed? Its codes are refused; "
+            "recovery codes still work."
+        )
+        return None
+
+
+def _matching_step(secret: str | None, code: str, now: datetime) -> int | None:
     """The time step (of 30 s) whose code ``code`` is, within one step of ``now``."""
-    if not (len(code) == 6 and code.isdigit()):
+    if secret is None or not (len(code) == 6 and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     step = totp.timecode(now)
@@ -82,13 +109,15 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def confirm_totp(session: DbSession, user: User, code: str, now: datetime) -> list[str]:
+def confirm_totp(
+    session: DbSession, user: User, code: str, now: datetime, *, sealer: Sealer
+) -> list[str]:
     """Turn the pending authenticator on with a first code from it; return ten new
     recovery codes (shown once). Invalid for a wrong code."""
     row = session.get(TotpFactor, user.id)
     if row is None or row.confirmed_at is not None:
         raise Conflict("Start setting up an authenticator app first.")
-    step = _matching_step(row.secret, _normal(code), now)
+    step = _matching_step(_open_secret(row, sealer), _normal(code), now)
     if step is None:
         raise Invalid({"code": ["Not the code the app shows now. Check the phone's clock."]})
     row.confirmed_at, row.last_step = now, step
@@ -117,14 +146,14 @@ def remove_totp(session: DbSession, user_id: uuid.UUID) -> bool:
 
 
 def check_second_step(
-    session: DbSession, user_id: uuid.UUID, code: str, now: datetime
+    session: DbSession, user_id: uuid.UUID, code: str, now: datetime, *, sealer: Sealer
 ) -> str | None:
     """Take a code from the authenticator or a recovery code, once; return which it was
     ("totp" or "recovery_code"), or None when it is neither."""
     given = _normal(code)
     row = session.get(TotpFactor, user_id)
     if row is not None and row.confirmed_at is not None:
-        step = _matching_step(row.secret, given, now)
+        step = _matching_step(_open_secret(row, sealer), given, now)
         if step is not None and (row.last_step is None or step > row.last_step):
             # Of two requests with the same code, one moves the step on.
             taken = session.execute(

@@ -52,6 +52,9 @@ class LoginSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_agent: Mapped[str | None] = mapped_column(String(200))
+    # How this sign-in passed a second step (of SECOND_FACTORS), or None for a password
+    # alone; a clinician may need one (CLINICIAN_MFA_REQUIRED).
+    second_factor: Mapped[str | None] = mapped_column(String(16))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -73,6 +76,7 @@ class SignedInSession:
 
     id: uuid.UUID
     last_seen_at: datetime
+    second_factor: str | None
 
 
 class PasswordReset(Base):
@@ -90,6 +94,7 @@ class PasswordReset(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+SECOND_FACTORS = ("totp", "recovery_code", "passkey")  # how a sign-in passed a second step
 EVENT_KINDS = (
     "signed_in",
     "sign_in_failed",
@@ -141,7 +146,7 @@ class TotpFactor(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(String(255))  # sealed (sealing.py)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_step: Mapped[int | None] = mapped_column(Integer)

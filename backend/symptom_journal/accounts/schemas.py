@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..fields import Text, Timestamp, validate_timezone
-from .models import EVENT_KINDS, ROLES
+from .models import EVENT_KINDS, ROLES, SECOND_FACTORS
 
 
 def _password(description: str | None = None) -> fields.String:
@@ -164,6 +164,14 @@ class SecondFactorsOut(ma.Schema):
     recovery_codes_left = fields.Integer(required=True)
     required = fields.Boolean(
         required=True, metadata={"description": "Whether this account must have one."}
+    )
+    this_sign_in = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(SECOND_FACTORS),
+        metadata={
+            "description": "The second step this sign-in passed, or null for a password alone."
+        },
     )
 
 

@@ -18,6 +18,14 @@ from .models import AuthEvent, LoginSession, PasswordReset, SignedInSession, Sig
 from .passwords import PasswordHasher, password_problems
 
 WRONG_CREDENTIALS = "Wrong email or password."
+TOO_MANY_FAILURES = "Too many failed sign-ins for this account. Try again later."
+
+
+class NoSuchAccount(Unauthorized):
+    """A sign-in refused because no account uses the address: answered exactly as a wrong
+    password is (the view counts these per address, as the account counts the others)."""
+
+
 # A user's signed-in devices are capped; signing in on one more ends the oldest.
 MAX_SESSIONS_PER_USER = 50
 # last_seen_at is written at most this often, to keep reads from becoming writes.
@@ -107,7 +115,7 @@ def check_not_throttled(user: User, *, throttle: Throttle, now: datetime) -> Non
     ):
         seconds = _retry_after(since, throttle.window, now)
         raise TooManyRequests(
-            "Too many failed sign-ins for this account. Try again later.",
+            TOO_MANY_FAILURES,
             headers={"Retry-After": str(seconds)},
         )
 
@@ -154,7 +162,7 @@ def authenticate(
     user = session.scalar(select(User).where(User.email_key == email_key(email)))
     if user is None:
         hasher.verify(None, password)
-        raise Unauthorized(WRONG_CREDENTIALS)
+        raise NoSuchAccount(WRONG_CREDENTIALS)
     check_not_throttled(user, throttle=throttle, now=now)
     if not hasher.verify(user.password_hash, password):
         record_failure(session, user_id=user.id, throttle=throttle, now=now, user_agent=user_agent)
@@ -168,9 +176,16 @@ def authenticate(
 
 
 def start_session(
-    session: DbSession, *, user: User, policy: SessionPolicy, user_agent: str | None, now: datetime
+    session: DbSession,
+    *,
+    user: User,
+    policy: SessionPolicy,
+    user_agent: str | None,
+    now: datetime,
+    second_factor: str | None = None,
 ) -> tuple[LoginSession, str]:
-    """Create a login session for ``user``; return it and the token for the cookie (shown once)."""
+    """Create a login session for ``user`` (passed ``second_factor``, if any); return it and
+    the token for the cookie (shown once)."""
     token = secrets.token_urlsafe(32)
     login = LoginSession(
         user_id=user.id,
@@ -179,6 +194,7 @@ def start_session(
         last_seen_at=now,
         expires_at=now + policy.lifetime,
         user_agent=(user_agent or "")[:200] or None,
+        second_factor=second_factor,
     )
     session.add(login)
     session.flush()
@@ -215,6 +231,7 @@ def resolve_session(
             LoginSession.id,
             LoginSession.last_seen_at,
             LoginSession.expires_at,
+            LoginSession.second_factor,
             *(getattr(User, name) for name in SIGNED_IN_FIELDS),
         )
         .join(User, User.id == LoginSession.user_id)
@@ -222,11 +239,20 @@ def resolve_session(
     ).first()
     if row is None:
         return None
-    login_id, last_seen_at, expires_at, *user_values = row
+    login_id, last_seen_at, expires_at, second_factor, *user_values = row
     user = SignedInUser(*user_values)
     if expires_at <= now or last_seen_at + policies[user.role].idle <= now:
         return None
-    return SignedInSession(login_id, last_seen_at), user
+    return SignedInSession(login_id, last_seen_at, second_factor), user
+
+
+def note_second_factor(session: DbSession, *, login_id: uuid.UUID, factor: str) -> None:
+    """Record that the login session has shown ``factor`` (one just set up in it)."""
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.id == login_id, LoginSession.second_factor.is_(None))
+        .values(second_factor=factor)
+    )
 
 
 def touch_session(session: DbSession, *, login_id: uuid.UUID, now: datetime) -> None:
@@ -273,6 +299,31 @@ def end_session(session: DbSession, *, login_id: uuid.UUID) -> None:
     )
 
 
+def confirm_password(
+    session: DbSession,
+    *,
+    hasher: PasswordHasher,
+    user: User,
+    password: str,
+    throttle: Throttle,
+    now: datetime,
+    field: str = "password",
+    user_agent: str | None = None,
+) -> None:
+    """Check the password of a signed-in user about to change something that matters.
+
+    Raise Forbidden naming ``field`` for a wrong one (counted as a failed sign-in, which the
+    caller commits), TooManyRequests when throttled.
+    """
+    check_not_throttled(user, throttle=throttle, now=now)
+    if not hasher.verify(user.password_hash, password):
+        record_failure(session, user_id=user.id, throttle=throttle, now=now, user_agent=user_agent)
+        raise Forbidden(
+            "The password is wrong; nothing was changed.",
+            errors={"json": {field: ["Wrong password."]}},
+        )
+
+
 def change_password(
     session: DbSession,
     *,
@@ -289,13 +340,15 @@ def change_password(
     Raise Forbidden for a wrong current password (counted as a failed sign-in),
     TooManyRequests when throttled, Invalid for a weak new password.
     """
-    check_not_throttled(user, throttle=throttle, now=now)
-    if not hasher.verify(user.password_hash, current_password):
-        record_failure(session, user_id=user.id, throttle=throttle, now=now)
-        raise Forbidden(
-            "The current password is wrong.",
-            errors={"json": {"current_password": ["Wrong password."]}},
-        )
+    confirm_password(
+        session,
+        hasher=hasher,
+        user=user,
+        password=current_password,
+        throttle=throttle,
+        now=now,
+        field="current_password",
+    )
     problems = password_problems(new_password, email=user.email)
     if problems:
         raise Invalid({"new_password": problems})

@@ -4,6 +4,8 @@ reset and the account's sign-in events."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, g, jsonify, request, session
@@ -28,6 +30,7 @@ from .auth import (
     clear_login_cookie,
     csrf_bound_to_login,
     current_login_id,
+    current_second_factor,
     hasher,
     policies,
     set_login_cookie,
@@ -60,12 +63,28 @@ from .schemas import (
     UserOut,
     VerifyEmailIn,
 )
+from .sealing import Sealer
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and sign-in.")
 
 
 def _failed_login(response: Any) -> bool:
     return bool(response.status_code == 401)
+
+
+def _address_without_account(response: Any) -> bool:
+    return bool(response.status_code == 401 and g.get("no_such_account"))
+
+
+def _login_account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "login-account:" + service.email_key(email if isinstance(email, str) else "")[:254]
+
+
+def _account_failures_limit() -> str:
+    window = int(current_app.config["LOGIN_FAILURE_WINDOW"].total_seconds())
+    return f"{current_app.config['LOGIN_FAILURES_PER_ACCOUNT']} per {window} seconds"
 
 
 EVENT_TEXTS = {
@@ -87,7 +106,25 @@ NOTICES = (
     "password_reset",
     "factor_added",
     "factor_removed",
+    "recovery_code_used",
+    "passkey_added",
+    "passkey_removed",
 )  # mailed when mail is set
+
+
+@contextmanager
+def _failures_kept() -> Iterator[None]:
+    """A refused password still counts toward the account's failed sign-ins: the failure is
+    committed before the refusal is answered."""
+    try:
+        yield
+    except (Unauthorized, Forbidden):
+        db.session.commit()
+        raise
+
+
+def sealer() -> Sealer:
+    return Sealer.from_config(current_app.config)
 
 
 def _user_agent() -> str | None:
@@ -110,7 +147,7 @@ def _event(user: User, kind: str) -> None:
         )
 
 
-def _sign_in(user: User) -> None:
+def _sign_in(user: User, second_factor: str | None = None) -> None:
     old = current_login_id()
     if old is not None:
         service.end_session(db.session, login_id=old)
@@ -121,6 +158,7 @@ def _sign_in(user: User) -> None:
         policy=policy,
         user_agent=request.headers.get("User-Agent"),
         now=utcnow(),
+        second_factor=second_factor,
     )
     set_login_cookie(token, policy)
     bind_csrf_to_login(login.id)
@@ -175,6 +213,14 @@ def _mail_verification(user: User) -> None:
 
 @blp.route("/login", methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], deduct_when=_failed_login)
+# An address with no account is refused after as many failures as an account is (whose
+# count is kept with it), so that a 429 does not tell that an account exists.
+@limiter.limit(
+    _account_failures_limit,
+    key_func=_login_account_key,
+    deduct_when=_address_without_account,
+    error_message=service.TOO_MANY_FAILURES,
+)
 @blp.arguments(LoginIn)
 @blp.response(200, UserOut)
 @blp.alt_response(202, schema=SecondStepNeededOut, description="A second step is needed.")
@@ -182,18 +228,19 @@ def login(data: dict[str, Any]) -> Any:
     """Sign in; after too many failures for the account, 429 with Retry-After. An account
     with an authenticator app answers 202 instead: nothing is open until the second step
     (`POST /api/v1/auth/login/second-step` within 5 minutes)."""
-    try:
-        user = service.authenticate(
-            db.session,
-            hasher=hasher(),
-            throttle=throttle(),
-            now=utcnow(),
-            user_agent=_user_agent(),
-            **data,
-        )
-    except Unauthorized:
-        db.session.commit()  # keep the failure count
-        raise
+    with _failures_kept():
+        try:
+            user = service.authenticate(
+                db.session,
+                hasher=hasher(),
+                throttle=throttle(),
+                now=utcnow(),
+                user_agent=_user_agent(),
+                **data,
+            )
+        except service.NoSuchAccount:
+            g.no_such_account = True
+            raise
     if factors.has_second_factor(db.session, user.id):
         db.session.commit()
         session[PENDING] = {"user": str(user.id), "at": utcnow().timestamp()}
@@ -227,7 +274,7 @@ def login_second_step(data: dict[str, Any]) -> Any:
         session.pop(PENDING, None)
         raise Unauthorized("Sign in with your password first: the code comes after it.")
     service.check_not_throttled(user, throttle=throttle(), now=now)
-    used = factors.check_second_step(db.session, user.id, data["code"], now)
+    used = factors.check_second_step(db.session, user.id, data["code"], now, sealer=sealer())
     if used is None:
         service.record_failure(
             db.session,
@@ -241,7 +288,7 @@ def login_second_step(data: dict[str, Any]) -> Any:
         raise Unauthorized("Wrong code. Codes change every 30 seconds, and each works once.")
     session.pop(PENDING, None)
     user.failed_logins, user.failed_logins_since = 0, None
-    _sign_in(user)
+    _sign_in(user, second_factor=used)
     _event(user, "signed_in")
     if used == "recovery_code":
         _event(user, "recovery_code_used")
@@ -253,13 +300,24 @@ def login_second_step(data: dict[str, Any]) -> Any:
 @login_required
 @blp.response(200, SecondFactorsOut)
 def second_factors() -> Any:
-    """Your second step of signing in: whether an authenticator app is set up, and how
-    many recovery codes are left."""
+    """Your second step of signing in: whether an authenticator app is set up, how many
+    recovery codes are left, and how this sign-in passed its second step (if it did)."""
     return {
         "totp": factors.has_second_factor(db.session, current_user.id),
         "recovery_codes_left": factors.recovery_codes_left(db.session, current_user.id),
         "required": mfa_required(current_user.role),
+        "this_sign_in": current_second_factor(),
     }
+
+
+def _check_second_step_shown() -> None:
+    """Adding or removing a second factor needs a sign-in that passed one, once the account
+    has one: a password alone must not be enough to take over the second step."""
+    if current_second_factor() is None and factors.has_any_factor(db.session, current_user.id):
+        raise Forbidden(
+            "This sign-in used a password alone. To change how you sign in, sign in again "
+            "with a code from your authenticator app or with a passkey."
+        )
 
 
 @blp.route("/totp", methods=["POST"])
@@ -268,9 +326,10 @@ def second_factors() -> Any:
 def start_totp() -> Any:
     """Start setting up an authenticator app: its secret, as text and as a QR code. It is
     on once confirmed with a first code (`POST /api/v1/auth/totp/confirm`)."""
+    _check_second_step_shown()
     user = db.session.get(User, current_user.id)
     assert user is not None
-    enrolment = factors.start_totp(db.session, user, utcnow())
+    enrolment = factors.start_totp(db.session, user, utcnow(), sealer=sealer())
     db.session.commit()
     return enrolment
 
@@ -282,9 +341,11 @@ def start_totp() -> Any:
 def confirm_totp(data: dict[str, Any]) -> Any:
     """Turn the authenticator app on with a code it shows; the answer holds ten one-use
     recovery codes, shown this once."""
+    _check_second_step_shown()
     user = db.session.get(User, current_user.id)
     assert user is not None
-    codes = factors.confirm_totp(db.session, user, data["code"], utcnow())
+    codes = factors.confirm_totp(db.session, user, data["code"], utcnow(), sealer=sealer())
+    _note_factor_shown("totp")
     _event(user, "factor_added")
     db.session.commit()
     return {"recovery_codes": codes}
@@ -296,18 +357,18 @@ def confirm_totp(data: dict[str, Any]) -> Any:
 @blp.response(204)
 def remove_totp(data: dict[str, Any]) -> None:
     """Turn the authenticator app and the recovery codes off (your password, to be sure)."""
+    _check_second_step_shown()
     user = db.session.get(User, current_user.id)
     assert user is not None
-    now = utcnow()
-    service.check_not_throttled(user, throttle=throttle(), now=now)
-    if not hasher().verify(user.password_hash, data["password"]):
-        service.record_failure(
-            db.session, user_id=user.id, throttle=throttle(), now=now, user_agent=_user_agent()
-        )
-        db.session.commit()
-        raise Forbidden(
-            "The password is wrong; the authenticator app stays on.",
-            errors={"json": {"password": ["Wrong password."]}},
+    with _failures_kept():
+        service.confirm_password(
+            db.session,
+            hasher=hasher(),
+            user=user,
+            password=data["password"],
+            throttle=throttle(),
+            now=utcnow(),
+            user_agent=_user_agent(),
         )
     if factors.remove_totp(db.session, user.id):
         _event(user, "factor_removed")
@@ -334,6 +395,7 @@ def list_passkeys() -> Any:
 def passkey_options() -> Any:
     """Options for the browser to make a passkey (`navigator.credentials.create`); then
     send what it made to `POST /api/v1/auth/passkeys` within 5 minutes."""
+    _check_second_step_shown()
     user = db.session.get(User, current_user.id)
     assert user is not None
     return passkeys.registration_options(db.session, user, current_app.config, session)
@@ -345,11 +407,13 @@ def passkey_options() -> Any:
 @blp.response(201, PasskeyOut)
 def add_passkey(data: dict[str, Any]) -> Any:
     """Keep a passkey the browser made, under a name you choose."""
+    _check_second_step_shown()
     user = db.session.get(User, current_user.id)
     assert user is not None
     passkey = passkeys.add_passkey(
         db.session, user, data["name"], data["credential"], current_app.config, session, utcnow()
     )
+    _note_factor_shown("passkey")
     _event(user, "passkey_added")
     db.session.commit()
     return passkey
@@ -360,6 +424,7 @@ def add_passkey(data: dict[str, Any]) -> Any:
 @blp.response(204)
 def remove_passkey(passkey_id: uuid.UUID) -> None:
     """Remove one of your passkeys; it signs nobody in again."""
+    _check_second_step_shown()
     passkeys.remove_passkey(db.session, current_user.id, passkey_id)
     user = db.session.get(User, current_user.id)
     assert user is not None
@@ -385,10 +450,17 @@ def passkey_login(data: dict[str, Any]) -> Any:
     """Sign in with a passkey: no password, and no second step (the authenticator checked
     the person)."""
     user = passkeys.sign_in(db.session, data["credential"], current_app.config, session, utcnow())
-    _sign_in(user)
+    _sign_in(user, second_factor="passkey")
     _event(user, "signed_in")
     db.session.commit()
     return user
+
+
+def _note_factor_shown(factor: str) -> None:
+    """A factor set up in this sign-in was just shown: the sign-in counts as having passed it."""
+    login_id = current_login_id()
+    if login_id is not None:
+        service.note_second_factor(db.session, login_id=login_id, factor=factor)
 
 
 def mfa_required(role: str) -> bool:
@@ -469,7 +541,7 @@ def change_password(data: dict[str, Any]) -> None:
     """Change your password; every other device is signed out."""
     user = db.session.get(User, current_user.id)
     assert user is not None
-    try:
+    with _failures_kept():
         service.change_password(
             db.session,
             hasher=hasher(),
@@ -479,9 +551,6 @@ def change_password(data: dict[str, Any]) -> None:
             now=utcnow(),
             **data,
         )
-    except Forbidden:
-        db.session.commit()  # keep the failure count
-        raise
     _event(user, "password_changed")
     db.session.commit()
 

@@ -49,10 +49,16 @@ export async function mountSecondFactor(root) {
       After your password, signing in asks for a code from an app on your phone
       (any authenticator app).</p>
     <button type="button" id="factor-start" class="secondary">Set up an authenticator app</button>
+    <p id="factor-start-message" class="message error hidden" role="alert"></p>
     <div id="factor-setup"></div>`;
   body.querySelector("#factor-start").addEventListener("click", async () => {
     const started = await request("POST", "/api/v1/auth/totp");
-    if (started.status !== 201) return;
+    if (started.status !== 201) {
+      const refused = body.querySelector("#factor-start-message");
+      refused.textContent = fieldProblems(started.body, "It cannot be set up right now.");
+      refused.classList.remove("hidden");
+      return;
+    }
     const setup = body.querySelector("#factor-setup");
     setup.innerHTML = `
       <p>Scan this with the app, or type the key into it:</p>
@@ -129,7 +135,8 @@ export async function mountPasskeys(root) {
       remove.setAttribute("aria-label", `Remove the passkey ${p.name}`);
       remove.addEventListener("click", async () => {
         const gone = await request("DELETE", `/api/v1/auth/passkeys/${p.id}`);
-        say(gone.status === 204 ? `Removed ${p.name}.` : "Not removed.", gone.status !== 204);
+        say(gone.status === 204 ? `Removed ${p.name}.` : fieldProblems(gone.body, "Not removed."),
+          gone.status !== 204);
         list();
       });
       li.appendChild(remove);
@@ -149,6 +156,10 @@ export async function mountPasskeys(root) {
     }
     try {
       const options = await request("POST", "/api/v1/auth/passkeys/options");
+      if (options.status !== 200) {
+        say(fieldProblems(options.body, "No passkey can be added right now."), true);
+        return;
+      }
       const credential = await navigator.credentials.create({
         publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options.body),
       });
