@@ -39,6 +39,7 @@ def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_firsttotp_code(pat
     # Not on until confirmed: signing in still takes the password alone.
     assert patient.get("/api/v1/auth/second-factors").get_json() == {
         "totp": False,
+        "passkeys": 0,
         "recovery_codes_left": 0,
         "required": False,
         "this_sign_in": None,
@@ -54,6 +55,7 @@ def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_firsttotp_code(pat
     # The code just given counts for this sign-in.
     assert patient.get("/api/v1/auth/second-factors").get_json() == {
         "totp": True,
+        "passkeys": 0,
         "recovery_codes_left": 10,
         "required": False,
         "this_sign_in": "totp",
@@ -162,25 +164,73 @@ def test_clinicians_may_be_required_to_have_one(app, monkeypatch, required):
     assert device.get("/api/v1/clinician/patients").status_code == 200
 
 
-def test_a_clinician_with_a_passkey_who_signs_in_with_a_password_alone_opens_nothing(
-    app, monkeypatch, sql
-):
+def test_a_clinician_whose_sign_in_passed_no_second_step_opens_nothing(app, monkeypatch, sql):
     monkeypatch.setitem(app.config, "CLINICIAN_MFA_REQUIRED", True)
     doc = register(app.test_client(), email="doc@example.org", role="clinician")
-    add_passkey(sql, doc.user_id)
-    # A passkey is a sign-in of its own: signing in with the password alone still works,
-    # but such a sign-in opens no patient's journal.
-    device = app.test_client()
-    assert (
-        device.post(LOGIN, json={"email": "doc@example.org", "password": PASSWORD}).status_code
-        == 200
-    )
-    refused = device.get("/api/v1/clinician/patients")
+    add_passkey(sql, doc.user_id)  # added on another device: this sign-in showed no passkey
+    refused = doc.get("/api/v1/clinician/patients")
     assert refused.status_code == 403
     assert refused.get_json()["message"].startswith("This sign-in used a password alone.")
-    assert device.get("/api/v1/auth/second-factors").get_json()["this_sign_in"] is None
+    assert doc.get("/api/v1/auth/second-factors").get_json()["this_sign_in"] is None
+    # A new sign-in with the password asks for the passkey; the first step opens nothing.
+    device = app.test_client()
+    first = device.post(LOGIN, json={"email": "doc@example.org", "password": PASSWORD})
+    assert first.status_code == 202
+    assert first.get_json() == {
+        "second_step": ["passkey", "recovery_code"],
+        "message": "Use your passkey, or enter a recovery code.",
+    }
+    assert device.get("/api/v1/clinician/patients").status_code == 401
     passed_second_step(sql, doc.user_id, "passkey")  # what signing in with the passkey records
-    assert device.get("/api/v1/clinician/patients").status_code == 200
+    assert doc.get("/api/v1/clinician/patients").status_code == 200
+
+
+def test_an_account_with_an_app_and_a_passkey_is_offered_both(app, patient, sql):
+    _enrol(patient)
+    add_passkey(sql, patient.user_id)
+    first = app.test_client().post(LOGIN, json=SIGN_IN)
+    assert first.status_code == 202
+    assert first.get_json()["second_step"] == ["totp", "passkey", "recovery_code"]
+    assert patient.get("/api/v1/auth/second-factors").get_json() == {
+        "totp": True,
+        "passkeys": 1,
+        "recovery_codes_left": 10,
+        "required": False,
+        "this_sign_in": "totp",
+    }
+
+
+def test_recovery_codes_last_as_long_as_a_second_step_to_stand_in_for(app, patient, sql):
+    passkey = add_passkey(sql, patient.user_id)
+    passed_second_step(sql, patient.user_id, "passkey")
+    made = patient.post("/api/v1/auth/recovery-codes")
+    assert made.status_code == 201
+    codes = made.get_json()["recovery_codes"]
+    assert len(set(codes)) == 10
+    # A passkey-only account signs in with the password and a recovery code.
+    device = app.test_client()
+    assert device.post(LOGIN, json=SIGN_IN).status_code == 202
+    assert device.post(SECOND, json={"code": codes[0]}).status_code == 200
+    # New codes replace the old.
+    renewed = patient.post("/api/v1/auth/recovery-codes").get_json()["recovery_codes"]
+    again = app.test_client()
+    again.post(LOGIN, json=SIGN_IN)
+    assert again.post(SECOND, json={"code": codes[1]}).status_code == 401
+    kinds = [e["kind"] for e in patient.get("/api/v1/auth/events").get_json()["items"]]
+    assert kinds[:2] == ["second_step_failed", "recovery_codes_renewed"]
+    # With an app too, removing the passkey keeps the codes; removing the app as well
+    # leaves nothing for them to stand in for.
+    secret = patient.post("/api/v1/auth/totp").get_json()["secret"]
+    patient.post("/api/v1/auth/totp/confirm", json={"code": totp_code(secret)})
+    assert patient.delete(f"/api/v1/auth/passkeys/{passkey}").status_code == 204
+    assert patient.get("/api/v1/auth/second-factors").get_json()["recovery_codes_left"] == 10
+    assert patient.delete("/api/v1/auth/totp", json={"password": PASSWORD}).status_code == 204
+    assert patient.get("/api/v1/auth/second-factors").get_json()["recovery_codes_left"] == 0
+    assert renewed  # made, then dropped with the last factor
+    nothing = patient.post("/api/v1/auth/recovery-codes")
+    assert nothing.status_code == 409
+    assert nothing.get_json()["message"].startswith("Set up an authenticator app or a passkey")
+    assert app.test_client().post(LOGIN, json=SIGN_IN).status_code == 200
 
 
 def test_a_password_alone_cannot_change_the_second_step(app, sql):
@@ -190,6 +240,7 @@ def test_a_password_alone_cannot_change_the_second_step(app, sql):
     passkey = add_passkey(sql, client.user_id)
     for method, path in [
         ("post", "/api/v1/auth/totp"),
+        ("post", "/api/v1/auth/recovery-codes"),
         ("post", "/api/v1/auth/passkeys/options"),
         ("delete", f"/api/v1/auth/passkeys/{passkey}"),
     ]:

@@ -37,7 +37,7 @@ def test_a_patient_turns_on_two_step_sign_in_and_uses_it(live_server: str, brows
     expect(page.locator("#factor-message")).to_contain_text("Not the code the app shows now")
     page.get_by_label("The 6-digit code the app shows").fill(totp_code(secret))
     page.get_by_role("button", name="Turn it on").click()
-    codes = page.locator("#recovery-codes li")
+    codes = page.locator("#factor-body .codes li")
     expect(codes).to_have_count(10)
     recovery = codes.nth(0).inner_text()
     assert fits(page)
@@ -99,22 +99,35 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.locator("#passkey-message")).to_have_text('Passkey "This phone" added.')
     expect(page.locator("#passkey-list li")).to_contain_text("This phone · added")
-    assert axe_violations(page) == []
-
-    # The password alone still signs in, but cannot change how the account signs in.
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_label("Email").fill("passkey@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_selector("#checkin")
-    page.get_by_role("link", name="Settings").click()
-    page.get_by_role("button", name="Remove the passkey This phone").click()
-    expect(page.locator("#passkey-message")).to_contain_text(
-        "This sign-in used a password alone. To change how you sign in, sign in again"
+    # The account's first second step comes with its recovery codes.
+    codes = page.locator("#passkey-codes .codes li")
+    expect(codes).to_have_count(10)
+    recovery = codes.nth(0).inner_text()
+    expect(page.locator("#factor-body")).to_contain_text(
+        "On: signing in with your password asks for your passkey too. 10 of 10 recovery codes"
     )
-    page.get_by_role("button", name="Set up an authenticator app").click()
-    expect(page.locator("#factor-start-message")).to_contain_text("used a password alone")
-    expect(page.locator("#passkey-list li")).to_contain_text("This phone")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="I have kept them").click()
+    expect(codes).to_have_count(0)
+
+    # The password is now the first of two steps: the passkey, or a recovery code.
+    for second in ("passkey", "recovery code"):
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_label("Email").fill("passkey@example.org")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", name="One more step")).to_be_visible()
+        expect(page.locator("#step-help")).to_have_text(
+            "Use your passkey, or enter a recovery code."
+        )
+        if second == "passkey":
+            page.get_by_role("button", name="Use your passkey").click()
+        else:
+            page.get_by_label("Code").fill(recovery)
+            page.get_by_role("button", name="Continue").click()
+        page.wait_for_selector("#checkin")
+    page.get_by_role("link", name="Settings").click()
+    expect(page.locator("#factor-body")).to_contain_text("9 of 10 recovery codes left")
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in with a passkey").click()
@@ -125,7 +138,14 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
 
     page.get_by_role("button", name="Remove the passkey This phone").click()
     expect(page.locator("#passkey-message")).to_have_text("Removed This phone.")
+    # With no second step left, the recovery codes go, and the password alone signs in.
+    expect(page.locator("#factor-body")).to_contain_text("After your password, signing in can")
+    expect(page.locator("#factor-body")).not_to_contain_text("recovery codes left")
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in with a passkey").click()
     expect(page.locator("#auth-error")).to_contain_text("did not sign you in")
+    page.get_by_label("Email").fill("passkey@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_selector("#checkin")
     context.close()

@@ -54,6 +54,7 @@ OWN_SESSION = {
     "/api/v1/auth/password",
     "/api/v1/auth/totp",
     "/api/v1/auth/totp/confirm",
+    "/api/v1/auth/recovery-codes",
 }
 ANY_USER = {
     "/api/v1/auth/me",

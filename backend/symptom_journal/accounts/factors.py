@@ -50,7 +50,7 @@ def _normal(code: str) -> str:
     return "".join(ch for ch in code.lower() if ch.isalnum())
 
 
-def has_second_factor(session: DbSession, user_id: uuid.UUID) -> bool:
+def has_totp(session: DbSession, user_id: uuid.UUID) -> bool:
     found = session.scalar(
         select(TotpFactor.user_id).where(
             TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
@@ -61,11 +61,23 @@ def has_second_factor(session: DbSession, user_id: uuid.UUID) -> bool:
 
 def has_any_factor(session: DbSession, user_id: uuid.UUID) -> bool:
     """Whether the account has an authenticator app or a passkey."""
+    return bool(second_steps(session, user_id))
+
+
+def second_steps(session: DbSession, user_id: uuid.UUID) -> list[str]:
+    """The ways the account can pass the second step of signing in: "totp" and "passkey"
+    for what it has, then "recovery_code"; empty when it has neither."""
     totp = select(TotpFactor.user_id).where(
         TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
     )
     passkey = select(Passkey.user_id).where(Passkey.user_id == user_id)
-    return session.scalar(select(totp.exists() | passkey.exists())) is True
+    row = session.execute(select(totp.exists(), passkey.exists())).one()
+    found = [name for name, present in zip(("totp", "passkey"), row, strict=True) if present]
+    return [*found, "recovery_code"] if found else []
+
+
+def passkeys_count(session: DbSession, user_id: uuid.UUID) -> int:
+    return int(session.scalar(select(func.count()).where(Passkey.user_id == user_id)) or 0)
 
 
 def start_totp(session: DbSession, user: User, now: datetime, *, sealer: Sealer) -> Enrolment:
@@ -135,14 +147,21 @@ def new_recovery_codes(session: DbSession, user_id: uuid.UUID) -> list[str]:
 
 
 def remove_totp(session: DbSession, user_id: uuid.UUID) -> bool:
-    """Turn the authenticator and the recovery codes off; whether there was one."""
+    """Turn the authenticator off (and the recovery codes, unless a passkey stays);
+    whether there was one."""
     gone = session.execute(
         delete(TotpFactor)
         .where(TotpFactor.user_id == user_id)
         .execution_options(synchronize_session=False)
     )
-    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    drop_unused_recovery_codes(session, user_id)
     return bool(gone.rowcount)  # type: ignore[attr-defined]
+
+
+def drop_unused_recovery_codes(session: DbSession, user_id: uuid.UUID) -> None:
+    """Recovery codes stand in for a second step: with none left to stand in for, they go."""
+    if not has_any_factor(session, user_id):
+        session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
 
 
 def check_second_step(

@@ -107,6 +107,7 @@ EVENT_KINDS = (
     "recovery_code_used",
     "passkey_added",
     "passkey_removed",
+    "recovery_codes_renewed",
 )
 
 

@@ -126,7 +126,7 @@ class SecondStepNeededOut(ma.Schema):
     second_step = fields.List(
         fields.String(),
         required=True,
-        metadata={"description": "What the second step takes: totp, recovery_code."},
+        metadata={"description": "What the second step takes: totp, passkey, recovery_code."},
     )
     message = fields.String(required=True)
 
@@ -161,6 +161,7 @@ class PasswordIn(ma.Schema):
 
 class SecondFactorsOut(ma.Schema):
     totp = fields.Boolean(required=True)
+    passkeys = fields.Integer(required=True)
     recovery_codes_left = fields.Integer(required=True)
     required = fields.Boolean(
         required=True, metadata={"description": "Whether this account must have one."}
@@ -192,6 +193,16 @@ class PasskeyOut(ma.Schema):
     name = fields.String(required=True)
     created_at = Timestamp(required=True)
     last_used_at = Timestamp(allow_none=True, required=True)
+
+
+class PasskeyAddedOut(PasskeyOut):
+    recovery_codes = fields.List(
+        fields.String(),
+        metadata={
+            "description": "With an account's first passkey (and no authenticator app): ten "
+            "one-use recovery codes, shown this once."
+        },
+    )
 
 
 class PasskeyList(ma.Schema):

@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..api import Blueprint
 from ..db import utcnow
-from ..errors import Forbidden, Unauthorized
+from ..errors import Conflict, Forbidden, Unauthorized
 from ..extensions import db, limiter, unknown_token_limit
 from ..mail import (
     MailSettings,
@@ -44,6 +44,7 @@ from .schemas import (
     LoginIn,
     LoginSessionList,
     MessageOut,
+    PasskeyAddedOut,
     PasskeyIn,
     PasskeyList,
     PasskeyOut,
@@ -99,6 +100,7 @@ EVENT_TEXTS = {
     "recovery_code_used": "A recovery code was used",
     "passkey_added": "Passkey added",
     "passkey_removed": "Passkey removed",
+    "recovery_codes_renewed": "New recovery codes made",
 }
 NOTICES = (
     "signed_in",
@@ -109,6 +111,7 @@ NOTICES = (
     "recovery_code_used",
     "passkey_added",
     "passkey_removed",
+    "recovery_codes_renewed",
 )  # mailed when mail is set
 
 
@@ -226,8 +229,9 @@ def _mail_verification(user: User) -> None:
 @blp.alt_response(202, schema=SecondStepNeededOut, description="A second step is needed.")
 def login(data: dict[str, Any]) -> Any:
     """Sign in; after too many failures for the account, 429 with Retry-After. An account
-    with an authenticator app answers 202 instead: nothing is open until the second step
-    (`POST /api/v1/auth/login/second-step` within 5 minutes)."""
+    with an authenticator app or a passkey answers 202 instead: nothing is open until the
+    second step, within 5 minutes: a code (`POST /api/v1/auth/login/second-step`) or the
+    passkey (`POST /api/v1/auth/passkey-login`)."""
     with _failures_kept():
         try:
             user = service.authenticate(
@@ -241,13 +245,11 @@ def login(data: dict[str, Any]) -> Any:
         except service.NoSuchAccount:
             g.no_such_account = True
             raise
-    if factors.has_second_factor(db.session, user.id):
+    steps = factors.second_steps(db.session, user.id)
+    if steps:
         db.session.commit()
         session[PENDING] = {"user": str(user.id), "at": utcnow().timestamp()}
-        return jsonify(
-            second_step=["totp", "recovery_code"],
-            message="Enter the 6-digit code from your authenticator app, or a recovery code.",
-        ), 202
+        return jsonify(second_step=steps, message=SECOND_STEP_TEXTS[tuple(steps)]), 202
     _sign_in(user)
     _event(user, "signed_in")
     db.session.commit()
@@ -255,6 +257,16 @@ def login(data: dict[str, Any]) -> Any:
 
 
 PENDING = "second_step"  # the cookie session's note of a first step passed
+SECOND_STEP_TEXTS = {
+    ("totp", "recovery_code"): (
+        "Enter the 6-digit code from your authenticator app, or a recovery code."
+    ),
+    ("totp", "passkey", "recovery_code"): (
+        "Enter the 6-digit code from your authenticator app or a recovery code, "
+        "or use your passkey."
+    ),
+    ("passkey", "recovery_code"): "Use your passkey, or enter a recovery code.",
+}
 SECOND_STEP_WINDOW = 300  # seconds
 
 
@@ -301,9 +313,11 @@ def login_second_step(data: dict[str, Any]) -> Any:
 @blp.response(200, SecondFactorsOut)
 def second_factors() -> Any:
     """Your second step of signing in: whether an authenticator app is set up, how many
-    recovery codes are left, and how this sign-in passed its second step (if it did)."""
+    passkeys and recovery codes you have, and how this sign-in passed its second step (if
+    it did)."""
     return {
-        "totp": factors.has_second_factor(db.session, current_user.id),
+        "totp": factors.has_totp(db.session, current_user.id),
+        "passkeys": factors.passkeys_count(db.session, current_user.id),
         "recovery_codes_left": factors.recovery_codes_left(db.session, current_user.id),
         "required": mfa_required(current_user.role),
         "this_sign_in": current_second_factor(),
@@ -347,6 +361,25 @@ def confirm_totp(data: dict[str, Any]) -> Any:
     codes = factors.confirm_totp(db.session, user, data["code"], utcnow(), sealer=sealer())
     _note_factor_shown("totp")
     _event(user, "factor_added")
+    db.session.commit()
+    return {"recovery_codes": codes}
+
+
+@blp.route("/recovery-codes", methods=["POST"])
+@login_required
+@blp.response(201, RecoveryCodesOut)
+def renew_recovery_codes() -> Any:
+    """Ten new recovery codes (shown this once) in place of the old ones, which stop
+    working. Needs a sign-in that passed the second step."""
+    _check_second_step_shown()
+    if not factors.has_any_factor(db.session, current_user.id):
+        raise Conflict(
+            "Set up an authenticator app or a passkey first: recovery codes stand in for them."
+        )
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    codes = factors.new_recovery_codes(db.session, user.id)
+    _event(user, "recovery_codes_renewed")
     db.session.commit()
     return {"recovery_codes": codes}
 
@@ -404,19 +437,24 @@ def passkey_options() -> Any:
 @blp.route("/passkeys", methods=["POST"])
 @login_required
 @blp.arguments(PasskeyIn)
-@blp.response(201, PasskeyOut)
+@blp.response(201, PasskeyAddedOut)
 def add_passkey(data: dict[str, Any]) -> Any:
-    """Keep a passkey the browser made, under a name you choose."""
+    """Keep a passkey the browser made, under a name you choose. Signing in with the
+    password then asks for it as a second step; an account's first second step comes with
+    ten one-use recovery codes (`recovery_codes`, shown this once)."""
     _check_second_step_shown()
     user = db.session.get(User, current_user.id)
     assert user is not None
+    first = not factors.has_any_factor(db.session, user.id)
     passkey = passkeys.add_passkey(
         db.session, user, data["name"], data["credential"], current_app.config, session, utcnow()
     )
+    codes = factors.new_recovery_codes(db.session, user.id) if first else None
     _note_factor_shown("passkey")
     _event(user, "passkey_added")
     db.session.commit()
-    return passkey
+    added = {name: getattr(passkey, name) for name in PasskeyOut().fields}
+    return {**added, "recovery_codes": codes} if codes else added
 
 
 @blp.route("/passkeys/<uuid:passkey_id>", methods=["DELETE"])
@@ -426,6 +464,8 @@ def remove_passkey(passkey_id: uuid.UUID) -> None:
     """Remove one of your passkeys; it signs nobody in again."""
     _check_second_step_shown()
     passkeys.remove_passkey(db.session, current_user.id, passkey_id)
+    db.session.flush()
+    factors.drop_unused_recovery_codes(db.session, current_user.id)
     user = db.session.get(User, current_user.id)
     assert user is not None
     _event(user, "passkey_removed")
@@ -448,8 +488,9 @@ def passkey_login_options() -> Any:
 @blp.response(200, UserOut)
 def passkey_login(data: dict[str, Any]) -> Any:
     """Sign in with a passkey: no password, and no second step (the authenticator checked
-    the person)."""
+    the person). It is also the second step after a password."""
     user = passkeys.sign_in(db.session, data["credential"], current_app.config, session, utcnow())
+    session.pop(PENDING, None)
     _sign_in(user, second_factor="passkey")
     _event(user, "signed_in")
     db.session.commit()

@@ -83,7 +83,7 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
           return;
         }
         if (answer.status === 202) {
-          secondStep(answer.body.message);
+          secondStep(answer.body);
           return;
         }
         error.textContent = answer.status === 429
@@ -95,8 +95,8 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
       error.classList.remove("hidden");
     });
   };
-  const passkeySignIn = async () => {
-    const error = root.querySelector("#auth-error");
+  const passkeySignIn = async (errorId = "#auth-error") => {
+    const error = root.querySelector(errorId);
     error.classList.remove("hidden");
     if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) {
       error.textContent = "This browser cannot use passkeys: sign in with your password.";
@@ -117,19 +117,28 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
       error.textContent = "No passkey was used (cancelled, or none for this journal here).";
     }
   };
-  // The second step of signing in: a code from the authenticator app, or a recovery code.
-  const secondStep = (text) => {
+  // The second step of signing in: a code from the authenticator app, a recovery code,
+  // or the account's passkey.
+  const secondStep = ({ message, second_step: steps }) => {
     root.innerHTML = `
       <h2 id="step-title">One more step</h2>
+      <p class="muted" id="step-help"></p>
+      ${steps.includes("passkey") ? `
+        <button type="button" id="step-passkey">Use your passkey</button>` : ""}
       <form id="step-form" aria-labelledby="step-title" novalidate>
         <label>Code <input name="code" autocomplete="one-time-code" autocapitalize="none"
           maxlength="20" required></label>
-        <p class="muted" id="step-help"></p>
         <p id="step-error" class="message error hidden" role="alert"></p>
-        <button type="submit">Continue</button>
+        <button type="submit" class="${steps.includes("totp") ? "" : "secondary"}">Continue</button>
       </form>`;
-    root.querySelector("#step-help").textContent = text;
-    root.querySelector("input[name=code]").focus();
+    root.querySelector("#step-help").textContent = message;
+    const passkeyButton = root.querySelector("#step-passkey");
+    if (passkeyButton) {
+      passkeyButton.addEventListener("click", () => passkeySignIn("#step-error"));
+      passkeyButton.focus();
+    } else {
+      root.querySelector("input[name=code]").focus();
+    }
     root.querySelector("#step-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const error = root.querySelector("#step-error");

@@ -2,13 +2,53 @@
 // code), ten one-use recovery codes shown once, and removing it with the password.
 import { request } from "../api.js";
 
+// Ten one-use recovery codes, shown once, into `container`; `done` runs when they are kept.
+function showRecoveryCodes(container, codes, intro, done) {
+  container.innerHTML = `
+    <p class="message"></p>
+    <ul class="codes"></ul>
+    <button type="button" class="secondary">I have kept them</button>`;
+  container.querySelector(".message").textContent = `${intro} Keep these recovery codes somewhere
+    safe: each works once instead of your second step (if the phone or key is lost), and they
+    are shown only now.`;
+  container.querySelector("ul.codes").replaceChildren(...codes.map((c) => {
+    const li = document.createElement("li");
+    li.textContent = c;
+    return li;
+  }));
+  container.querySelector("button").addEventListener("click", done);
+}
+
+// "Make new recovery codes": ten new ones in place of the old (shown once).
+function wireRenewal(body, onDone) {
+  const button = body.querySelector("#codes-renew");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    const made = await request("POST", "/api/v1/auth/recovery-codes");
+    const place = body.querySelector("#codes-new");
+    if (made.status !== 201) {
+      place.innerHTML = '<p class="message error" role="alert"></p>';
+      place.firstChild.textContent = fieldProblems(made.body, "No new codes were made.");
+      return;
+    }
+    showRecoveryCodes(place, made.body.recovery_codes, "The old recovery codes no longer work.", onDone);
+  });
+}
+
+const RENEWAL = `
+  <button type="button" id="codes-renew" class="secondary">Make new recovery codes</button>
+  <div id="codes-new"></div>`;
+
 function fieldProblems(body, fallback) {
   const fields = (body && body.errors && body.errors.json) || {};
   const lines = Object.values(fields).flat();
   return lines.length ? lines.join(" ") : (body && body.message) || fallback;
 }
 
+let factorRoot = null; // the two-step panel on screen, shown again when passkeys change
+
 export async function mountSecondFactor(root) {
+  factorRoot = root;
   root.innerHTML = '<h3 id="factor-title">Two-step sign-in</h3><div id="factor-body"></div>';
   const body = root.querySelector("#factor-body");
   let state;
@@ -23,6 +63,7 @@ export async function mountSecondFactor(root) {
     body.innerHTML = `
       <p>On: signing in asks for a code from your authenticator app after your password.
         ${state.body.recovery_codes_left} of 10 recovery codes left.</p>
+      ${RENEWAL}
       <form id="factor-remove" novalidate>
         <label>Password <input name="password" type="password" autocomplete="current-password"></label>
         <button type="submit" class="secondary">Turn two-step sign-in off</button>
@@ -42,12 +83,16 @@ export async function mountSecondFactor(root) {
       message.classList.add("error");
       message.textContent = fieldProblems(answer.body, "Not turned off.");
     });
+    wireRenewal(body, () => mountSecondFactor(root));
     return;
   }
+  const withPasskey = state.body.passkeys > 0;
   body.innerHTML = `
-    <p>${state.body.required ? "Your clinic asks clinicians to have it before opening patients' journals. " : ""}
-      After your password, signing in asks for a code from an app on your phone
-      (any authenticator app).</p>
+    ${withPasskey ? `<p>On: signing in with your password asks for your passkey too.
+      ${state.body.recovery_codes_left} of 10 recovery codes left.</p>${RENEWAL}` : ""}
+    <p>${state.body.required && !withPasskey ? "Your clinic asks clinicians to have it before opening patients' journals. " : ""}
+      ${withPasskey ? "You can also set up" : "After your password, signing in can ask for"}
+      a code from an app on your phone (any authenticator app).</p>
     <button type="button" id="factor-start" class="secondary">Set up an authenticator app</button>
     <p id="factor-start-message" class="message error hidden" role="alert"></p>
     <div id="factor-setup"></div>`;
@@ -82,29 +127,22 @@ export async function mountSecondFactor(root) {
           : "Code: type the 6 digits the app shows.";
         return;
       }
-      body.innerHTML = `
-        <p class="message">Two-step sign-in is on. Keep these recovery codes somewhere safe:
-          each works once instead of a code from the app (if the phone is lost), and they are
-          shown only now.</p>
-        <ul id="recovery-codes" class="codes"></ul>
-        <button type="button" id="factor-done" class="secondary">I have kept them</button>`;
-      body.querySelector("#recovery-codes").replaceChildren(...answer.body.recovery_codes.map((c) => {
-        const li = document.createElement("li");
-        li.textContent = c;
-        return li;
-      }));
-      body.querySelector("#factor-done").addEventListener("click", () => mountSecondFactor(root));
+      showRecoveryCodes(body, answer.body.recovery_codes, "Two-step sign-in is on.",
+        () => mountSecondFactor(root));
     });
     setup.querySelector("input[name=code]").focus();
   });
+  wireRenewal(body, () => mountSecondFactor(root));
 }
 
 // Passkeys: several an account, each named; signing in with one needs no password.
 export async function mountPasskeys(root) {
   root.innerHTML = `
     <h3 id="passkeys-title">Passkeys</h3>
-    <p class="muted">Sign in with your phone's screen lock or a security key instead of a password.</p>
+    <p class="muted">Sign in with your phone's screen lock or a security key instead of a
+      password. Signing in with the password then asks for the passkey too.</p>
     <ul id="passkey-list"></ul>
+    <div id="passkey-codes"></div>
     <form id="passkey-form" novalidate>
       <label>Name for a new passkey <input name="name" maxlength="60" placeholder="e.g. My phone"></label>
       <button type="submit" class="secondary">Add a passkey</button>
@@ -137,6 +175,7 @@ export async function mountPasskeys(root) {
         const gone = await request("DELETE", `/api/v1/auth/passkeys/${p.id}`);
         say(gone.status === 204 ? `Removed ${p.name}.` : fieldProblems(gone.body, "Not removed."),
           gone.status !== 204);
+        if (gone.status === 204 && factorRoot && factorRoot.isConnected) mountSecondFactor(factorRoot);
         list();
       });
       li.appendChild(remove);
@@ -168,6 +207,12 @@ export async function mountPasskeys(root) {
         event.target.reset();
         say(`Passkey "${name}" added.`);
         list();
+        if (factorRoot && factorRoot.isConnected) mountSecondFactor(factorRoot);
+        if (saved.body.recovery_codes) {
+          const codes = root.querySelector("#passkey-codes");
+          showRecoveryCodes(codes, saved.body.recovery_codes, "Your first passkey is on.",
+            () => { codes.innerHTML = ""; });
+        }
         return;
       }
       say(fieldProblems(saved.body, "The passkey was not added."), true);
