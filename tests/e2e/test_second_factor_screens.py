@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD, totp_code
-from .ui import PHONE, axe_violations, fits, screenshot, sign_up
+from .ui import DESKTOP, PHONE, axe_violations, fits, screenshot, sign_up
 
 
 def _sign_in(page: Any) -> None:
@@ -149,3 +149,44 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_selector("#checkin")
     context.close()
+
+
+def test_a_clinician_the_clinic_asks_for_two_steps_sets_one_up_and_then_opens_the_list(
+    live_server: str, browser: Any, app: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setitem(app.config, "CLINICIAN_MFA_REQUIRED", True)
+    desk = browser.new_context(**DESKTOP, bypass_csp=True)
+    page = desk.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill("doc@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Name shown to your care team").fill("Dr Okafor")
+    page.get_by_label("I am a").select_option("clinician")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("#patient-list")).to_contain_text(
+        "Set up two-step sign-in (an authenticator app or a passkey) before opening"
+    )
+    expect(page.locator("#factor-body")).to_contain_text("Your clinic asks clinicians to have it")
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    secret = page.locator("#factor-secret").inner_text()
+    page.get_by_label("The 6-digit code the app shows").fill(totp_code(secret))
+    page.get_by_role("button", name="Turn it on").click()
+    expect(page.locator("#factor-body .codes li")).to_have_count(10)
+    # The list opens at once: this sign-in has just shown the second step.
+    expect(page.locator("#patient-list")).to_contain_text("No patient has linked you yet")
+    page.get_by_role("button", name="I have kept them").click()
+    expect(page.locator("#auth-events")).to_contain_text("Authenticator app set up")
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Email").fill("doc@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("#step-help")).to_have_text(
+        "Enter the 6-digit code from your authenticator app, or a recovery code."
+    )
+    page.get_by_label("Code").fill(totp_code(secret, 1))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#patient-list")).to_contain_text("No patient has linked you yet")
+    desk.close()

@@ -1,5 +1,5 @@
-// Two-step sign-in: an authenticator app (its QR code and secret, turned on by a first
-// code), ten one-use recovery codes shown once, and removing it with the password.
+// How an account signs in: an authenticator app (its QR code and secret, turned on by a
+// first code), passkeys, ten one-use recovery codes shown once, and the sign-in activity.
 import { request } from "../api.js";
 
 // Ten one-use recovery codes, shown once, into `container`; `done` runs when they are kept.
@@ -47,6 +47,10 @@ function fieldProblems(body, fallback) {
 
 let factorRoot = null; // the two-step panel on screen, shown again when passkeys change
 
+// Sent on `document` when a second step is set up or removed (a screen may open up).
+export const SECOND_STEP_CHANGED = "second-step-changed";
+const announce = () => document.dispatchEvent(new Event(SECOND_STEP_CHANGED));
+
 export async function mountSecondFactor(root) {
   factorRoot = root;
   root.innerHTML = '<h3 id="factor-title">Two-step sign-in</h3><div id="factor-body"></div>';
@@ -76,6 +80,7 @@ export async function mountSecondFactor(root) {
         password: new FormData(event.target).get("password"),
       });
       if (answer.status === 204) {
+        announce();
         mountSecondFactor(root);
         return;
       }
@@ -127,6 +132,7 @@ export async function mountSecondFactor(root) {
           : "Code: type the 6 digits the app shows.";
         return;
       }
+      announce();
       showRecoveryCodes(body, answer.body.recovery_codes, "Two-step sign-in is on.",
         () => mountSecondFactor(root));
     });
@@ -175,6 +181,7 @@ export async function mountPasskeys(root) {
         const gone = await request("DELETE", `/api/v1/auth/passkeys/${p.id}`);
         say(gone.status === 204 ? `Removed ${p.name}.` : fieldProblems(gone.body, "Not removed."),
           gone.status !== 204);
+        if (gone.status === 204) announce();
         if (gone.status === 204 && factorRoot && factorRoot.isConnected) mountSecondFactor(factorRoot);
         list();
       });
@@ -207,6 +214,7 @@ export async function mountPasskeys(root) {
         event.target.reset();
         say(`Passkey "${name}" added.`);
         list();
+        announce();
         if (factorRoot && factorRoot.isConnected) mountSecondFactor(factorRoot);
         if (saved.body.recovery_codes) {
           const codes = root.querySelector("#passkey-codes");
@@ -222,4 +230,31 @@ export async function mountPasskeys(root) {
     }
   });
   list();
+}
+
+let activityShown = null;
+
+// The account's sign-ins, wrong passwords and changes to how it signs in, newest first;
+// shown again when a second step is set up or removed here.
+export async function mountSignInActivity(root) {
+  if (activityShown) document.removeEventListener(SECOND_STEP_CHANGED, activityShown);
+  activityShown = () => { if (root.isConnected) mountSignInActivity(root); };
+  document.addEventListener(SECOND_STEP_CHANGED, activityShown);
+  root.innerHTML = `
+    <h3 id="activity-title">Sign-in activity</h3>
+    <p class="muted">Sign-ins, wrong passwords and codes, and changes to how you sign in, newest
+      first. Something you did not do? Set a new password: every other device is signed out.</p>
+    <ul id="auth-events"></ul>`;
+  try {
+    const answer = await request("GET", "/api/v1/auth/events");
+    if (answer.status !== 200) return;
+    root.querySelector("#auth-events").replaceChildren(...answer.body.items.slice(0, 20).map((e) => {
+      const li = document.createElement("li");
+      const when = new Date(e.at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+      li.textContent = `${e.description} · ${when}${e.user_agent ? ` · ${e.user_agent}` : ""}`;
+      return li;
+    }));
+  } catch {
+    // offline: the list stays empty
+  }
 }

@@ -2,7 +2,9 @@
 // last check-in and every open flag by name; each opens its summary page.
 import { request } from "../api.js";
 import { plural } from "../logic.js";
-import { mountPasskeys, mountSecondFactor } from "./factors.js";
+import {
+  SECOND_STEP_CHANGED, mountPasskeys, mountSecondFactor, mountSignInActivity,
+} from "./factors.js";
 
 const NAMES = { phq9: "PHQ-9", gad7: "GAD-7", pcl5: "PCL-5" };
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -60,6 +62,8 @@ function patientItem(patient) {
   return item;
 }
 
+let reloadOnSecondStep = null;
+
 export async function mountPatients(root) {
   root.innerHTML = `
     <h2>Your patients</h2>
@@ -71,9 +75,11 @@ export async function mountPatients(root) {
     <div id="patient-list"><p class="muted">Loading…</p></div>
     <h2>Your account</h2>
     <section id="second-factor" aria-labelledby="factor-title"></section>
-    <section id="passkeys" aria-labelledby="passkeys-title"></section>`;
+    <section id="passkeys" aria-labelledby="passkeys-title"></section>
+    <section id="sign-in-activity" aria-labelledby="activity-title"></section>`;
   mountSecondFactor(root.querySelector("#second-factor"));
   mountPasskeys(root.querySelector("#passkeys"));
+  mountSignInActivity(root.querySelector("#sign-in-activity"));
   const message = root.querySelector("#link-message");
   const listing = root.querySelector("#patient-list");
   const say = (text, error = false) => {
@@ -145,5 +151,9 @@ export async function mountPatients(root) {
     }
     say(LINK_ERRORS[answer.status] || (answer.body && answer.body.message) || "The code was not accepted.", true);
   });
+  // A second step set up under Your account may open the list: load it again then.
+  if (reloadOnSecondStep) document.removeEventListener(SECOND_STEP_CHANGED, reloadOnSecondStep);
+  reloadOnSecondStep = () => { if (root.isConnected) load(); };
+  document.addEventListener(SECOND_STEP_CHANGED, reloadOnSecondStep);
   await load();
 }

@@ -1,6 +1,6 @@
 // Settings: time zone, reminders, exports, signed-in devices, password, deleting the account.
 import { request } from "../api.js";
-import { mountPasskeys, mountSecondFactor } from "./factors.js";
+import { mountPasskeys, mountSecondFactor, mountSignInActivity } from "./factors.js";
 import { mountReminders } from "./reminders.js";
 
 export async function mountSettings(root, { user, onSignedOut }) {
@@ -22,10 +22,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
     <h3>Signed-in devices</h3><ul id="devices"></ul>
     <section id="second-factor" aria-labelledby="factor-title"></section>
     <section id="passkeys" aria-labelledby="passkeys-title"></section>
-    <h3>Sign-in activity</h3>
-    <p class="muted">Sign-ins, wrong passwords and password changes on your account, newest first.
-      Something you did not do? Change your password and sign out the devices above.</p>
-    <ul id="auth-events"></ul>
+    <section id="sign-in-activity" aria-labelledby="activity-title"></section>
     <h3>Change password</h3>
     <form id="password-form" novalidate>
       <label>Current password <input name="current_password" type="password" autocomplete="current-password"></label>
@@ -64,21 +61,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
       say("You are offline.", true);
     }
   };
-  const activity = async () => {
-    try {
-      const answer = await request("GET", "/api/v1/auth/events");
-      if (answer.status !== 200) return;
-      root.querySelector("#auth-events").replaceChildren(...answer.body.items.slice(0, 20).map((e) => {
-        const li = document.createElement("li");
-        const when = new Date(e.at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
-        li.textContent = `${e.description} · ${when}${e.user_agent ? ` · ${e.user_agent}` : ""}`;
-        return li;
-      }));
-    } catch {
-      // offline: the list stays empty
-    }
-  };
-  activity();
+  mountSignInActivity(root.querySelector("#sign-in-activity"));
   mountSecondFactor(root.querySelector("#second-factor"));
   mountPasskeys(root.querySelector("#passkeys"));
   root.querySelector("#zone-form").addEventListener("submit", async (event) => {
