@@ -279,3 +279,19 @@ def test_with_mail_on_each_change_of_the_second_step_is_mailed(app, sql, mail_on
         "Symptom Journal: authenticator app removed",
     ]
     assert all(m["To"] == "pat@example.org" for m in mail_on.messages)
+
+
+def test_a_new_password_from_a_reset_link_still_asks_for_the_second_step(app, patient):
+    secret, _ = _enrol(patient)
+    made = app.test_cli_runner().invoke(args=["reset-password", "--email", "pat@example.org"])
+    token = made.output.strip().splitlines()[-1].rsplit("/", 1)[-1]
+    new = "another long and unusual passphrase"
+    reset = app.test_client().post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "password": new}
+    )
+    assert reset.status_code == 204
+    device = app.test_client()
+    first = device.post(LOGIN, json={"email": "pat@example.org", "password": new})
+    assert first.status_code == 202  # the link changes the password, not the second step
+    assert device.get("/api/v1/auth/me").status_code == 401
+    assert device.post(SECOND, json={"code": totp_code(secret, 1)}).status_code == 200

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from symptom_journal.accounts.models import Passkey
 
-from ..factories import add_passkey, passed_second_step
+from ..factories import PASSWORD, add_passkey, passed_second_step
 
 
 def test_registration_options_name_this_journal_and_ask_for_the_person(app, patient, monkeypatch):
@@ -63,3 +63,14 @@ def test_passkeys_are_listed_and_removed_by_their_owner_only(patient, other_pati
     passed_second_step(sql, other_patient.user_id, "passkey")
     assert other_patient.delete(f"/api/v1/auth/passkeys/{theirs}").status_code == 204
     assert sql(lambda s: s.scalars(select(Passkey)).all()) == []
+
+
+def test_after_the_password_the_options_name_that_accounts_passkeys(app, patient, sql):
+    add_passkey(sql, patient.user_id, credential_id="AAAA")
+    client = app.test_client()
+    anyone = client.post("/api/v1/auth/passkey-login/options").get_json()
+    assert anyone.get("allowCredentials", []) == []
+    sign_in = {"email": "pat@example.org", "password": PASSWORD}
+    assert client.post("/api/v1/auth/login", json=sign_in).status_code == 202
+    options = client.post("/api/v1/auth/passkey-login/options").get_json()
+    assert [c["id"] for c in options["allowCredentials"]] == ["AAAA"]

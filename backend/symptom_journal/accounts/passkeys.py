@@ -12,7 +12,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -157,13 +157,20 @@ def remove_passkey(session: DbSession, user_id: uuid.UUID, passkey_id: uuid.UUID
     return passkey
 
 
-def sign_in_options(config: Mapping[str, Any], store: MutableMapping[str, Any]) -> dict[str, Any]:
+def sign_in_options(
+    config: Mapping[str, Any], store: MutableMapping[str, Any], allowed: Sequence[Passkey] = ()
+) -> dict[str, Any]:
+    """Options for ``navigator.credentials.get``; ``allowed`` names the passkeys of the
+    account whose password was just given (its second step), else any of this journal's."""
     rp_id, _ = relying_party(config)
     challenge = secrets.token_bytes(32)
     options = generate_authentication_options(
         rp_id=rp_id,
         challenge=challenge,
         user_verification=UserVerificationRequirement.REQUIRED,
+        allow_credentials=[
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in allowed
+        ],
     )
     _keep_challenge(store, "sign-in", challenge)
     return dict(json.loads(options_to_json(options)))

@@ -270,6 +270,14 @@ SECOND_STEP_TEXTS = {
 SECOND_STEP_WINDOW = 300  # seconds
 
 
+def _pending_user() -> User | None:
+    """The account whose password this browser gave in the last 5 minutes, if any."""
+    pending = session.get(PENDING) or {}
+    if pending and utcnow().timestamp() - float(pending.get("at", 0)) < SECOND_STEP_WINDOW:
+        return db.session.get(User, uuid.UUID(pending["user"]))
+    return None
+
+
 @blp.route("/login/second-step", methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], deduct_when=_failed_login)
 @blp.arguments(SecondStepIn)
@@ -277,11 +285,8 @@ SECOND_STEP_WINDOW = 300  # seconds
 def login_second_step(data: dict[str, Any]) -> Any:
     """The second step of signing in: a code from the authenticator app (each used once)
     or a recovery code. A wrong one counts toward the account's failed sign-ins."""
-    pending = session.get(PENDING) or {}
     now = utcnow()
-    user = None
-    if pending and now.timestamp() - float(pending.get("at", 0)) < SECOND_STEP_WINDOW:
-        user = db.session.get(User, uuid.UUID(pending["user"]))
+    user = _pending_user()
     if user is None:
         session.pop(PENDING, None)
         raise Unauthorized("Sign in with your password first: the code comes after it.")
@@ -478,8 +483,11 @@ def remove_passkey(passkey_id: uuid.UUID) -> None:
     description="PublicKeyCredentialCreationOptionsJSON or RequestOptionsJSON (WebAuthn Level 3).",
 )
 def passkey_login_options() -> Any:
-    """Options for the browser to sign in with a passkey (`navigator.credentials.get`)."""
-    return passkeys.sign_in_options(current_app.config, session)
+    """Options for the browser to sign in with a passkey (`navigator.credentials.get`).
+    After a password, as its second step, they name that account's passkeys."""
+    pending = _pending_user()
+    allowed = passkeys.owned_passkeys(db.session, pending.id) if pending is not None else []
+    return passkeys.sign_in_options(current_app.config, session, allowed)
 
 
 @blp.route("/passkey-login", methods=["POST"])
