@@ -200,7 +200,16 @@ def test_sessions_lists_devices_and_revokes_one(app, patient):
     assert sorted(i["current"] for i in items) == [False, True]
     other = next(i for i in items if not i["current"])
     assert other["user_agent"] == "Phone/2"
-    assert set(other) == {"id", "created_at", "last_seen_at", "expires_at", "user_agent", "current"}
+    assert set(other) == {
+        "id",
+        "created_at",
+        "last_seen_at",
+        "expires_at",
+        "user_agent",
+        "current",
+        "second_factor",
+    }
+    assert other["second_factor"] is None
     assert patient.delete(f"/api/v1/auth/sessions/{other['id']}").status_code == 204
     assert second.get("/api/v1/auth/me").status_code == 401
     assert patient.get("/api/v1/auth/me").status_code == 200

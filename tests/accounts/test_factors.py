@@ -85,6 +85,11 @@ def test_signing_in_takes_two_steps_and_a_code_works_once(app, patient):
     assert done.get_json()["email"] == "pat@example.org"
     assert device.get("/api/v1/auth/me").status_code == 200
     assert device.get("/api/v1/auth/second-factors").get_json()["this_sign_in"] == "totp"
+    devices = device.get("/api/v1/auth/sessions").get_json()["items"]
+    assert {(d["current"], d["second_factor"]) for d in devices} == {
+        (True, "totp"),
+        (False, "totp"),
+    }
     # The same code again, in a new sign-in: refused.
     other = app.test_client()
     assert other.post(LOGIN, json=SIGN_IN).status_code == 202

@@ -121,6 +121,7 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
             "Use your passkey, or enter a recovery code."
         )
         if second == "passkey":
+            assert axe_violations(page) == []
             page.get_by_role("button", name="Use your passkey").click()
         else:
             page.get_by_label("Code").fill(recovery)
@@ -133,6 +134,8 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
     page.get_by_role("button", name="Sign in with a passkey").click()
     page.wait_for_selector("#checkin")  # no password, no second step
     page.get_by_role("link", name="Settings").click()
+    expect(page.locator("#devices li").first).to_contain_text("This device")
+    expect(page.locator("#devices")).to_contain_text("with a passkey")
     expect(page.locator("#passkey-list li")).to_contain_text("last used")
     expect(page.locator("#auth-events")).to_contain_text("Passkey added")
 

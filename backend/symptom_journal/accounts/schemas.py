@@ -64,6 +64,12 @@ class LoginSessionOut(ma.Schema):
     expires_at = Timestamp(required=True)
     user_agent = fields.String(allow_none=True)
     current = fields.Boolean(required=True, metadata={"description": "The device asking."})
+    second_factor = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(SECOND_FACTORS),
+        metadata={"description": "The second step this sign-in passed; null: a password alone."},
+    )
 
 
 class LoginSessionList(ma.Schema):

@@ -564,6 +564,7 @@ def list_sessions() -> Any:
             "expires_at": login.expires_at,
             "user_agent": login.user_agent,
             "current": login.id == current,
+            "second_factor": login.second_factor,
         }
         for login in service.list_sessions(db.session, user_id=current_user.id)
     ]

@@ -3,6 +3,13 @@ import { request } from "../api.js";
 import { mountPasskeys, mountSecondFactor, mountSignInActivity } from "./factors.js";
 import { mountReminders } from "./reminders.js";
 
+// How each device's sign-in passed the second step, if it did.
+const SIGNED_IN_WITH = {
+  totp: "with an app code",
+  recovery_code: "with a recovery code",
+  passkey: "with a passkey",
+};
+
 export async function mountSettings(root, { user, onSignedOut }) {
   const zones = (Intl.supportedValuesOf && Intl.supportedValuesOf("timeZone")) || [user.timezone];
   root.innerHTML = `
@@ -46,7 +53,8 @@ export async function mountSettings(root, { user, onSignedOut }) {
       const answer = await request("GET", "/api/v1/auth/sessions");
       root.querySelector("#devices").replaceChildren(...answer.body.items.map((d) => {
         const li = document.createElement("li");
-        li.textContent = `${d.current ? "This device" : d.user_agent || "A device"} · since ${d.created_at.slice(0, 10)}`;
+        li.textContent = `${d.current ? "This device" : d.user_agent || "A device"} · since ${d.created_at.slice(0, 10)}`
+          + (SIGNED_IN_WITH[d.second_factor] ? ` · ${SIGNED_IN_WITH[d.second_factor]}` : "");
         if (!d.current) {
           const b = document.createElement("button");
           b.type = "button";
