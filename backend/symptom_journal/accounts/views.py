@@ -394,7 +394,8 @@ def renew_recovery_codes() -> Any:
 @blp.arguments(PasswordIn)
 @blp.response(204)
 def remove_totp(data: dict[str, Any]) -> None:
-    """Turn the authenticator app and the recovery codes off (your password, to be sure)."""
+    """Turn the authenticator app off (your password, to be sure); the recovery codes go
+    with it unless a passkey stays."""
     _check_second_step_shown()
     user = db.session.get(User, current_user.id)
     assert user is not None
