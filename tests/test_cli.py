@@ -67,3 +67,8 @@ def test_create_user(app, client):
     )
     assert response.status_code == 200
     assert response.get_json()["role"] == "clinician"
+    both = app.test_cli_runner().invoke(
+        args=["create-user", "--email", "x@example.org", "--password", "a" * 20, "--link"]
+    )
+    assert both.exit_code == 2
+    assert "Give --password or --link, not both." in both.output

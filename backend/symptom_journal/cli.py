@@ -56,9 +56,9 @@ DEMO_SESSION_DAYS = (28, 31, 35, 38, 56, 84, 119, 154)
     "--link",
     is_flag=True,
     help="No password now: mail the person a one-use link to set theirs (7 days), or print "
-    "it when no mail server is set.",
+    "it when no mail server is set. What happens without --password.",
 )
-@click.option("--password", default=None, help="Asked for when neither it nor --link is given.")
+@click.option("--password", default=None, help="Set this password instead (then nobody is mailed).")
 @with_appcontext
 def create_user(
     email: str,
@@ -68,9 +68,11 @@ def create_user(
     link: bool,
     password: str | None,
 ) -> None:
-    """Create an account. Its address counts as confirmed: the operator knows the person."""
-    if password is None and not link:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    """Create an account. Its address counts as confirmed: the operator knows the person.
+    Unless --password is given, the person chooses their own by a one-use link."""
+    if password is not None and link:
+        raise click.UsageError("Give --password or --link, not both.")
+    link = password is None
     user = accounts.register(
         db.session,
         hasher=current_app.extensions["password_hasher"],

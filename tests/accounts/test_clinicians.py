@@ -87,14 +87,14 @@ def test_a_confirmation_link_asked_for_again_arrives(app, monkeypatch, mail_on):
     assert [m["Subject"] for m in mail_on.messages] == ["Symptom Journal: confirm your address"] * 2
 
 
-@pytest.mark.parametrize("mail", ["off", "on"])
+@pytest.mark.parametrize(("mail", "flags"), [("off", []), ("on", []), ("off", ["--link"])])
 def test_the_operator_makes_a_clinician_who_sets_their_own_password(
-    app, monkeypatch, request, mail
+    app, monkeypatch, request, mail, flags
 ):
     monkeypatch.setitem(app.config, "CLINICIAN_SELF_REGISTRATION", "verified")
     inbox = request.getfixturevalue("mail_on") if mail == "on" else None
     result = app.test_cli_runner().invoke(
-        args=["create-user", "--email", "Made.Doc@example.org", "--role", "clinician", "--link"]
+        args=["create-user", "--email", "Made.Doc@example.org", "--role", "clinician", *flags]
     )
     assert result.exit_code == 0, result.output
     assert "Created clinician Made.Doc@example.org" in result.output
