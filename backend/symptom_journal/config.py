@@ -45,9 +45,13 @@ def bundled(name: str) -> Path:
     return SOURCE_ROOT / name if IN_CHECKOUT else PACKAGE_DIR / name
 
 
-def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    """Return the environment variable ``name``, one of ``allowed``; raise naming it."""
+def _choice(
+    name: str, allowed: tuple[str, ...], default: str, aliases: dict[str, str] | None = None
+) -> str:
+    """Return the environment variable ``name``, one of ``allowed`` (or of ``aliases``, for
+    the value it stands for); raise naming it."""
     value = os.environ.get(name, default).strip().lower() or default
+    value = (aliases or {}).get(value, value)
     if value not in allowed:
         raise ValueError(
             f"environment variable {name} must be {' or '.join(allowed)}, got {value!r}"
@@ -132,7 +136,10 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # address by a mailed link before opening patient data (verified), or nobody: the
         # operator makes clinician accounts with `flask create-user` (off).
         "CLINICIAN_SELF_REGISTRATION": _choice(
-            "CLINICIAN_SELF_REGISTRATION", ("open", "verified", "off"), "open"
+            "CLINICIAN_SELF_REGISTRATION",
+            ("open", "verified", "off"),
+            "open",
+            aliases={"false": "off", "no": "off", "0": "off", "true": "open", "yes": "open"},
         ),
         # Clinicians must set up a second step of signing in before opening patient data.
         "CLINICIAN_MFA_REQUIRED": os.environ.get("CLINICIAN_MFA_REQUIRED", "false").strip().lower()

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from symptom_journal.config import build_config
+
 from ..factories import PASSWORD, register
 
 REGISTER = "/api/v1/auth/register"
@@ -119,3 +121,18 @@ def test_the_operator_makes_a_clinician_who_sets_their_own_password(
     assert login.status_code == 200
     # Made by the operator: the address counts as confirmed.
     assert client.get("/api/v1/clinician/patients").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("raw", "mode"),
+    [("", "open"), ("verified", "verified"), ("OFF", "off"), ("false", "off"), ("true", "open")],
+)
+def test_the_setting_takes_its_names_and_yes_or_no(monkeypatch, tmp_path, raw, mode):
+    monkeypatch.setenv("CLINICIAN_SELF_REGISTRATION", raw)
+    assert build_config(tmp_path)["CLINICIAN_SELF_REGISTRATION"] == mode
+
+
+def test_a_setting_it_does_not_know_stops_the_app_naming_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLINICIAN_SELF_REGISTRATION", "sometimes")
+    with pytest.raises(ValueError, match="CLINICIAN_SELF_REGISTRATION must be open or verified"):
+        build_config(tmp_path)
