@@ -17,7 +17,7 @@ from symptom_journal import create_app
 from symptom_journal.extensions import db, limiter
 
 from .factories import ApiClient, register
-from .instances import make_instance  # noqa: F401 (fixtures for every test)
+from .instances import gunicorn_app, make_instance  # noqa: F401 (fixtures for every test)
 from .mailbox import inbox, mail_on  # noqa: F401 (fixtures for every test)
 
 

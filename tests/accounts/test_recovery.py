@@ -160,13 +160,18 @@ def test_asking_needs_the_csrf_token(app):
     assert answer.status_code == 403
 
 
-def test_an_address_with_an_account_is_not_told_apart_by_time(
-    app, patient, monkeypatch, live_server, mail_on
-):
-    """Over HTTP, the time to answer for an address with an account and one without, taken
-    in turns many times (the lookup, the link and the mail come after the answer)."""
-    monkeypatch.setitem(app.config, "PASSWORD_RESETS_PER_ACCOUNT", "1000 per hour")
-    monkeypatch.setitem(app.config, "PASSWORD_RESETS_PER_ADDRESS", "1000 per hour")
+def test_an_address_with_an_account_is_not_told_apart_by_time(patient, gunicorn_app, inbox):
+    """Over HTTP to gunicorn, the time to answer for an address with an account and one
+    without, taken in turns many times (the lookup, the link and the mail come after the
+    answer)."""
+    live_server = gunicorn_app(
+        PASSWORD_RESETS_PER_ACCOUNT="1000 per hour",
+        PASSWORD_RESETS_PER_ADDRESS="1000 per hour",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(inbox.settings.port),
+        MAIL_SECURITY="none",
+        BASE_URL="https://journal.clinic.example",
+    )
     http = requests.Session()
     http.headers["X-CSRF-Token"] = http.get(live_server + "/api/v1/auth/csrf").json()["csrf_token"]
     known, unknown = [], []
@@ -180,10 +185,11 @@ def test_an_address_with_an_account_is_not_told_apart_by_time(
             # The work after the answer (for the account: its link and mail) is done
             # before the next answer is timed.
             deadline = time.monotonic() + 10
-            while len(_resets(mail_on)) < len(known) and time.monotonic() < deadline:
+            while len(_resets(inbox)) < len(known) and time.monotonic() < deadline:
                 time.sleep(0.002)
             time.sleep(0.01)
     a, b = statistics.median(known), statistics.median(unknown)
+    print(f"reset asked: with an account, median {a * 1000:.2f} ms; without: {b * 1000:.2f} ms")
     assert abs(a - b) < 0.25 * min(a, b), (a, b)
 
 
