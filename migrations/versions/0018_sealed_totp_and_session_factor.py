@@ -5,6 +5,8 @@ Revises: 0017
 Create Date: 2026-12-06
 """
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from alembic import op
 from flask import current_app
@@ -19,7 +21,7 @@ depends_on = None
 totp_factors = sa.table("totp_factors", sa.column("user_id", sa.Uuid()), sa.column("secret"))
 
 
-def _each_secret(change) -> None:  # type: ignore[no-untyped-def]
+def _each_secret(change: Callable[[str], str]) -> None:
     bind = op.get_bind()
     for user_id, secret in bind.execute(sa.select(totp_factors.c.user_id, totp_factors.c.secret)):
         bind.execute(
