@@ -14,7 +14,16 @@ from sqlalchemy import select
 from symptom_journal.journal.models import Entry
 
 from ..factories import PASSWORD
-from .ui import DESKTOP, PHONE, axe_violations, fits, screenshot, sign_up, tap_score
+from .ui import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    fits,
+    screenshot,
+    sign_up,
+    sign_up_clinician,
+    tap_score,
+)
 
 
 def api_patient(base: str, email: str, name: str) -> requests.Session:
@@ -55,13 +64,7 @@ def test_a_clinician_links_a_patient_reads_the_flags_and_unlinks(
 
     desk = browser.new_context(**DESKTOP, bypass_csp=True)
     page = desk.new_page()
-    page.goto(live_server + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill("rivera@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Name shown to your care team").fill("Dr Rivera")
-    page.get_by_label("I am a").select_option("clinician")
-    page.get_by_role("button", name="Create account").click()
+    sign_up_clinician(page, live_server, "rivera@example.org", "Dr Rivera")
     expect(page.locator("main h2").first).to_have_text("Your patients")
     expect(page.locator("#patient-list")).to_contain_text("No patient has linked you yet")
 

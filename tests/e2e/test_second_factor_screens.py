@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD, totp_code
-from .ui import DESKTOP, PHONE, axe_violations, fits, screenshot, sign_up
+from .ui import DESKTOP, PHONE, axe_violations, fits, screenshot, sign_up, sign_up_clinician
 
 
 def _sign_in(page: Any) -> None:
@@ -160,13 +160,7 @@ def test_a_clinician_the_clinic_asks_for_two_steps_sets_one_up_and_then_opens_th
     monkeypatch.setitem(app.config, "CLINICIAN_MFA_REQUIRED", True)
     desk = browser.new_context(**DESKTOP, bypass_csp=True)
     page = desk.new_page()
-    page.goto(live_server + "/")
-    page.get_by_role("button", name="New here? Create an account").click()
-    page.get_by_label("Email").fill("doc@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Name shown to your care team").fill("Dr Okafor")
-    page.get_by_label("I am a").select_option("clinician")
-    page.get_by_role("button", name="Create account").click()
+    sign_up_clinician(page, live_server, "doc@example.org", "Dr Okafor")
     expect(page.locator("#patient-list")).to_contain_text(
         "Set up two-step sign-in (an authenticator app or a passkey) before opening"
     )

@@ -45,6 +45,17 @@ def sign_up(page: Any, base: str, email: str) -> None:
     page.wait_for_selector("#checkin")
 
 
+def sign_up_clinician(page: Any, base: str, email: str, name: str) -> None:
+    """Create a clinician account through the app's own form."""
+    page.goto(base + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Name shown to your care team").fill(name)
+    page.get_by_label("I am a").select_option("clinician")
+    page.get_by_role("button", name="Create account").click()
+
+
 def tap_score(page: Any, legend: str, value: int) -> None:
     """Tap a number of a 0-10 scale: the radio button stretched over the number."""
     page.locator(f"fieldset:has(legend:text-is('{legend}')) input[value='{value}']").click()

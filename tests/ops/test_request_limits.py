@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -38,48 +32,11 @@ def test_the_app_answers_over_long_requests_in_json(client):
     assert client.get("/api/v1/entries?cursor=" + "a" * 3000).status_code == 401  # within
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def gunicorn(tmp_path: Path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "INSTANCE_PATH": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'limits.db'}",
-    }
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "-c",
-        "python:symptom_journal.gunicorn_conf",
-        "--workers",
-        "1",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "symptom_journal:create_app()",
-    ]
-    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 @pytest.mark.live
-def test_gunicorn_leaves_over_long_requests_to_the_app(gunicorn):
+def test_gunicorn_leaves_over_long_requests_to_the_app(gunicorn_app):
+    port = int(gunicorn_app().rsplit(":", 1)[1])
     for path, headers, code in ((LONG_PATH, {}, 414), ("/api/v1/health", BIG_HEADER, 431)):
-        connection = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         assert_json_error(
