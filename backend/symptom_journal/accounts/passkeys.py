@@ -77,6 +77,11 @@ def owned_passkeys(session: DbSession, user_id: uuid.UUID) -> list[Passkey]:
     )
 
 
+def _descriptors(passkeys: Sequence[Passkey]) -> list[PublicKeyCredentialDescriptor]:
+    """How options name passkeys the browser should leave out (making) or offer (signing in)."""
+    return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in passkeys]
+
+
 def registration_options(
     session: DbSession, user: User, config: Mapping[str, Any], store: MutableMapping[str, Any]
 ) -> dict[str, Any]:
@@ -93,10 +98,7 @@ def registration_options(
             resident_key=ResidentKeyRequirement.REQUIRED,
             user_verification=UserVerificationRequirement.REQUIRED,
         ),
-        exclude_credentials=[
-            PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
-            for p in owned_passkeys(session, user.id)
-        ],
+        exclude_credentials=_descriptors(owned_passkeys(session, user.id)),
     )
     _keep_challenge(store, "register", challenge)
     return dict(json.loads(options_to_json(options)))
@@ -168,9 +170,7 @@ def sign_in_options(
         rp_id=rp_id,
         challenge=challenge,
         user_verification=UserVerificationRequirement.REQUIRED,
-        allow_credentials=[
-            PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in allowed
-        ],
+        allow_credentials=_descriptors(allowed),
     )
     _keep_challenge(store, "sign-in", challenge)
     return dict(json.loads(options_to_json(options)))

@@ -15,13 +15,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, select, update
 
 from ..db import DbSession
 from ..errors import Invalid, NotFound
-from .models import AuthEvent, EmailVerification, LoginSession, PasswordReset, User
+from .models import AuthEvent, EmailVerification, PasswordReset, User
 from .passwords import PasswordHasher, password_problems
-from .service import email_key, end_resets, token_hash
+from .service import email_key, end_resets, end_sessions, token_hash
 
 RESET_LIFETIME = timedelta(minutes=60)
 SET_PASSWORD_LIFETIME = timedelta(days=7)  # a link the operator gives with a new account
@@ -94,11 +94,7 @@ def reset_password(
     end_resets(session, user_id=user.id, now=now)  # and every other link of the account
     user.password_hash = hasher.hash(password)
     user.failed_logins, user.failed_logins_since = 0, None
-    session.execute(
-        delete(LoginSession)
-        .where(LoginSession.user_id == user.id)
-        .execution_options(synchronize_session=False)
-    )
+    end_sessions(session, user_id=user.id, keep=None)
     return user
 
 

@@ -354,9 +354,14 @@ def change_password(
         raise Invalid({"new_password": problems})
     user.password_hash = hasher.hash(new_password)
     end_resets(session, user_id=user.id, now=now)  # a link asked for before stops working
-    others = delete(LoginSession).where(LoginSession.user_id == user.id)
-    if keep_session_id is not None:
-        others = others.where(LoginSession.id != keep_session_id)
+    end_sessions(session, user_id=user.id, keep=keep_session_id)
+
+
+def end_sessions(session: DbSession, *, user_id: uuid.UUID, keep: uuid.UUID | None) -> None:
+    """Sign the user out everywhere, but for the login session ``keep`` (if any)."""
+    others = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if keep is not None:
+        others = others.where(LoginSession.id != keep)
     session.execute(others.execution_options(synchronize_session=False))
 
 
