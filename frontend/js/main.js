@@ -156,6 +156,7 @@ function signedIn(user) {
       else a.removeAttribute("aria-current");
     });
     view.replaceChildren();
+    view.removeAttribute("aria-busy");
     mount(view, { user, onSignedOut: forgetEverything });
   };
   window.onhashchange = route;

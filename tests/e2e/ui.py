@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from ..factories import PASSWORD
 
 PHONE_WIDTH = 390
@@ -43,6 +45,13 @@ def sign_up(page: Any, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_selector("#checkin")
+
+
+def open_settings(page: Any) -> None:
+    """Open Settings and wait until its sections have loaded: each one that loads moves those
+    below it, so a tap aimed at a button further down could land beside it."""
+    page.get_by_role("link", name="Settings").click()
+    expect(page.locator("[aria-busy=false] #passkey-form")).to_be_attached()
 
 
 def sign_up_clinician(page: Any, base: str, email: str, name: str) -> None:

@@ -229,7 +229,7 @@ export async function mountPasskeys(root) {
       say("No passkey was made (cancelled, or none available here).", true);
     }
   });
-  list();
+  await list();
 }
 
 let activityShown = null;

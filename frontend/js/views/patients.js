@@ -65,6 +65,7 @@ function patientItem(patient) {
 let reloadOnSecondStep = null;
 
 export async function mountPatients(root) {
+  root.setAttribute("aria-busy", "true"); // until the list and the account's sections load
   root.innerHTML = `
     <h2>Your patients</h2>
     <form id="link-form" novalidate>
@@ -77,9 +78,11 @@ export async function mountPatients(root) {
     <section id="second-factor" aria-labelledby="factor-title"></section>
     <section id="passkeys" aria-labelledby="passkeys-title"></section>
     <section id="sign-in-activity" aria-labelledby="activity-title"></section>`;
-  mountSecondFactor(root.querySelector("#second-factor"));
-  mountPasskeys(root.querySelector("#passkeys"));
-  mountSignInActivity(root.querySelector("#sign-in-activity"));
+  const loading = [
+    mountSecondFactor(root.querySelector("#second-factor")),
+    mountPasskeys(root.querySelector("#passkeys")),
+    mountSignInActivity(root.querySelector("#sign-in-activity")),
+  ];
   const message = root.querySelector("#link-message");
   const listing = root.querySelector("#patient-list");
   const say = (text, error = false) => {
@@ -155,5 +158,6 @@ export async function mountPatients(root) {
   if (reloadOnSecondStep) document.removeEventListener(SECOND_STEP_CHANGED, reloadOnSecondStep);
   reloadOnSecondStep = () => { if (root.isConnected) load(); };
   document.addEventListener(SECOND_STEP_CHANGED, reloadOnSecondStep);
-  await load();
+  await Promise.allSettled([load(), ...loading]);
+  if (root.contains(message)) root.setAttribute("aria-busy", "false");
 }

@@ -174,5 +174,5 @@ export async function mountReminders(root) {
     showCalendar(false);
     say("The calendar link no longer works.");
   });
-  showUpcoming();
+  await showUpcoming();
 }

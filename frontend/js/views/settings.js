@@ -10,13 +10,27 @@ const SIGNED_IN_WITH = {
   passkey: "with a passkey",
 };
 
+const OFFLINE = "You are offline: nothing was changed. Try again once you are connected.";
+const PASSWORD_FIELDS = { current_password: "Current password", new_password: "New password" };
+
+// What the server found wrong, each field named by its label.
+function problems(body, labels, fallback) {
+  const fields = (body && body.errors && body.errors.json) || {};
+  const lines = Object.entries(fields).map(([name, text]) => `${labels[name] || name}: ${[text].flat().join(" ")}`);
+  return lines.join(" ") || (body && body.message) || fallback;
+}
+
 export async function mountSettings(root, { user, onSignedOut }) {
+  // Busy while its sections load (each moves the ones below it): screen readers wait, and
+  // so can anyone about to tap a button further down.
+  root.setAttribute("aria-busy", "true");
   const zones = (Intl.supportedValuesOf && Intl.supportedValuesOf("timeZone")) || [user.timezone];
   root.innerHTML = `
     <h2>Settings</h2>
     <form id="zone-form"><label>Time zone
       <select name="timezone">${zones.map((z) => `<option ${z === user.timezone ? "selected" : ""}>${z}</option>`).join("")}</select>
     </label><button type="submit" class="secondary">Save time zone</button></form>
+    <p id="zone-message" class="message hidden" role="status"></p>
     <section id="reminders"></section>
     <h3>Take your data with you</h3>
     <ul class="exports">
@@ -27,6 +41,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
       <li><a href="/api/v1/export/fhir" download>For a health record (FHIR)</a></li>
     </ul>
     <h3>Signed-in devices</h3><ul id="devices"></ul>
+    <p id="devices-message" class="message hidden" role="status"></p>
     <section id="second-factor" aria-labelledby="factor-title"></section>
     <section id="passkeys" aria-labelledby="passkeys-title"></section>
     <section id="sign-in-activity" aria-labelledby="activity-title"></section>
@@ -36,22 +51,26 @@ export async function mountSettings(root, { user, onSignedOut }) {
       <label>New password <input name="new_password" type="password" autocomplete="new-password" minlength="12"></label>
       <button type="submit" class="secondary">Change password</button>
     </form>
+    <p id="password-message" class="message hidden" role="status"></p>
     <h3>Delete your account</h3>
     <form id="delete-form" novalidate>
       <label>Password <input name="password" type="password" autocomplete="current-password"></label>
       <button type="submit" class="secondary">Delete my account and all my data</button>
     </form>
-    <p id="settings-message" class="message hidden" role="status"></p>`;
-  const message = root.querySelector("#settings-message");
-  const say = (text, error = false) => {
+    <p id="delete-message" class="message hidden" role="status"></p>`;
+  // Each form answers just below itself, where the person is looking.
+  const sayIn = (id) => (text, error = false) => {
+    const message = root.querySelector(`#${id}`);
     message.textContent = text;
     message.classList.remove("hidden");
     message.classList.toggle("error", error);
   };
+  const deviceSay = sayIn("devices-message");
+  const deviceList = root.querySelector("#devices");
   const devices = async () => {
     try {
       const answer = await request("GET", "/api/v1/auth/sessions");
-      root.querySelector("#devices").replaceChildren(...answer.body.items.map((d) => {
+      deviceList.replaceChildren(...answer.body.items.map((d) => {
         const li = document.createElement("li");
         li.textContent = `${d.current ? "This device" : d.user_agent || "A device"} · since ${d.created_at.slice(0, 10)}`
           + (SIGNED_IN_WITH[d.second_factor] ? ` · ${SIGNED_IN_WITH[d.second_factor]}` : "");
@@ -60,46 +79,80 @@ export async function mountSettings(root, { user, onSignedOut }) {
           b.type = "button";
           b.className = "secondary";
           b.textContent = "Sign out there";
-          b.addEventListener("click", async () => { await request("DELETE", `/api/v1/auth/sessions/${d.id}`); devices(); });
+          b.addEventListener("click", async () => {
+            try {
+              const gone = await request("DELETE", `/api/v1/auth/sessions/${d.id}`);
+              if (gone.status === 204) deviceSay("Signed out there.");
+              else deviceSay((gone.body && gone.body.message) || "That device was not signed out.", true);
+            } catch {
+              deviceSay(OFFLINE, true);
+              return;
+            }
+            devices();
+          });
           li.appendChild(b);
         }
         return li;
       }));
     } catch {
-      say("You are offline.", true);
+      deviceSay("You are offline: the list shows when you are connected.", true);
     }
   };
-  mountSignInActivity(root.querySelector("#sign-in-activity"));
-  mountSecondFactor(root.querySelector("#second-factor"));
-  mountPasskeys(root.querySelector("#passkeys"));
+  const loading = [
+    mountSignInActivity(root.querySelector("#sign-in-activity")),
+    mountSecondFactor(root.querySelector("#second-factor")),
+    mountPasskeys(root.querySelector("#passkeys")),
+  ];
+  const zoneSay = sayIn("zone-message");
   root.querySelector("#zone-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const answer = await request("PATCH", "/api/v1/auth/me", { timezone: new FormData(event.target).get("timezone") });
-    say(answer.status === 200 ? "Time zone saved." : "Could not save the time zone.", answer.status !== 200);
+    try {
+      const answer = await request("PATCH", "/api/v1/auth/me", { timezone: new FormData(event.target).get("timezone") });
+      zoneSay(answer.status === 200 ? "Time zone saved."
+        : problems(answer.body, { timezone: "Time zone" }, "The time zone was not saved."), answer.status !== 200);
+    } catch {
+      zoneSay(OFFLINE, true);
+    }
   });
+  const passwordSay = sayIn("password-message");
   root.querySelector("#password-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(event.target);
-    const answer = await request("POST", "/api/v1/auth/password", {
-      current_password: data.get("current_password"), new_password: data.get("new_password"),
-    });
+    let answer;
+    try {
+      answer = await request("POST", "/api/v1/auth/password", {
+        current_password: data.get("current_password"), new_password: data.get("new_password"),
+      });
+    } catch {
+      passwordSay(OFFLINE, true);
+      return;
+    }
     if (answer.status === 204) {
-      say("Password changed. Your other devices are signed out.");
+      passwordSay("Password changed. Your other devices are signed out.");
       event.target.reset();
       devices();
-      activity();
-    } else {
-      const errors = (answer.body && answer.body.errors && answer.body.errors.json) || {};
-      say(Object.values(errors).flat().join(" ") || (answer.body && answer.body.message) || "Not changed.", true);
+      mountSignInActivity(root.querySelector("#sign-in-activity"));
+      return;
     }
+    passwordSay(problems(answer.body, PASSWORD_FIELDS, "The password was not changed."), true);
   });
+  const deleteSay = sayIn("delete-message");
   root.querySelector("#delete-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!window.confirm("Delete your account and everything in it? This cannot be undone.")) return;
-    const answer = await request("DELETE", "/api/v1/account", { password: new FormData(event.target).get("password") });
+    let answer;
+    try {
+      answer = await request("DELETE", "/api/v1/account", { password: new FormData(event.target).get("password") });
+    } catch {
+      deleteSay(OFFLINE, true);
+      return;
+    }
     if (answer.status === 204) onSignedOut();
-    else say("Wrong password: nothing was deleted.", true);
+    else if (answer.status === 403) deleteSay("Wrong password: nothing was deleted.", true);
+    else deleteSay(problems(answer.body, { password: "Password" }, "Nothing was deleted."), true);
   });
-  devices();
-  mountReminders(root.querySelector("#reminders"));
+  loading.push(devices(), mountReminders(root.querySelector("#reminders")));
+  await Promise.allSettled(loading);
+  // Unless another screen (or this one again) has taken its place meanwhile.
+  if (root.contains(deviceList)) root.setAttribute("aria-busy", "false");
 }
