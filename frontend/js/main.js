@@ -121,6 +121,18 @@ function verifyToken() {
   return found ? found[1] : null;
 }
 
+let mounting = 0;
+
+// A screen is busy until what it loads has come (its mount resolves then): screen readers
+// wait for it, and a tap aimed at a button is not moved off it by a section arriving above.
+function showBusy(view, mount) {
+  const mine = ++mounting;
+  view.setAttribute("aria-busy", "true");
+  Promise.resolve(mount()).finally(() => {
+    if (mine === mounting) view.setAttribute("aria-busy", "false");
+  });
+}
+
 function signedIn(user) {
   root.innerHTML = "";
   const nav = document.createElement("nav");
@@ -139,7 +151,7 @@ function signedIn(user) {
   const view = document.createElement("section");
   if (user.role === "clinician") {
     root.append(nav, view);
-    mountPatients(view);
+    showBusy(view, () => mountPatients(view));
     return;
   }
   const tabs = document.createElement("nav");
@@ -156,8 +168,7 @@ function signedIn(user) {
       else a.removeAttribute("aria-current");
     });
     view.replaceChildren();
-    view.removeAttribute("aria-busy");
-    mount(view, { user, onSignedOut: forgetEverything });
+    showBusy(view, () => mount(view, { user, onSignedOut: forgetEverything }));
   };
   window.onhashchange = route;
   // The screens read the sessions and the clinic's settings this device keeps: fetch them

@@ -19,10 +19,12 @@ from .ui import (
     PHONE,
     axe_violations,
     fits,
+    open_screen,
     screenshot,
     sign_up,
     sign_up_clinician,
     tap_score,
+    wait_for_screen,
 )
 
 
@@ -58,6 +60,7 @@ def test_a_clinician_links_a_patient_reads_the_flags_and_unlinks(
     )
     patient_page = phone.new_page()
     patient_page.goto(f"{live_server}/#/share")
+    wait_for_screen(patient_page, "share")
     patient_page.get_by_role("button", name="Make an invite code for a clinician").click()
     expect(patient_page.locator("#invite-code")).to_contain_text("Code: ")
     code = re.search(r"Code: (\S+)", patient_page.locator("#invite-code").inner_text()).group(1)
@@ -156,7 +159,7 @@ def test_a_patient_back_dates_flags_corrects_and_deletes(
     assert len(sql(lambda s: s.scalars(select(Entry.id)).all())) == 2
 
     # History: newest first; the back-dated one is corrected, the other deleted.
-    page.get_by_role("link", name="History").click()
+    open_screen(page, "History")
     items = page.locator("#history-list > li")
     expect(items).to_have_count(2)
     expect(items.nth(0)).to_contain_text("before a session")
@@ -265,7 +268,7 @@ def test_a_session_is_planned_ahead_and_trends_offline_say_when_they_are_from(
     ahead = (datetime.now() + timedelta(days=7 - datetime.now().weekday() + 1)).replace(
         hour=10, minute=0
     )
-    page.get_by_role("link", name="Sessions").click()
+    open_screen(page, "Sessions")
     page.get_by_label("When (now, earlier, or planned ahead)").fill(
         ahead.strftime("%Y-%m-%dT%H:%M")
     )
@@ -296,7 +299,7 @@ def test_a_session_is_planned_ahead_and_trends_offline_say_when_they_are_from(
     assert axe_violations(page) == []
 
     # Trends once online, then offline: the same figures, said to be from the last sync.
-    page.get_by_role("link", name="Trends").click()
+    open_screen(page, "Trends")
     expect(page.locator("main")).to_contain_text("1 check-in on 1 of 90 days")
     expect(page.locator("main")).to_contain_text("Not enough data yet for a trend")
     context.set_offline(True)

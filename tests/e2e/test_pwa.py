@@ -12,7 +12,7 @@ from symptom_journal.assessments.models import Assessment
 from symptom_journal.journal.models import Entry, TreatmentSession
 
 from ..factories import PASSWORD
-from .ui import PHONE, sign_up, tap_score
+from .ui import PHONE, open_screen, sign_up, tap_score
 
 # The outbox module of the page's own version of the app (the shell names it).
 OUTBOX = "new URL('outbox.js', document.querySelector('script[type=module]').src).href"
@@ -51,7 +51,7 @@ def test_offline_check_in_syncs_once(live_server: str, browser: Any, sql, artifa
     page.screenshot(path=str(artifacts / "pwa-today-offline.png"), full_page=True)
 
     # Still offline: a PHQ-9, from the copy of the questionnaires kept on the phone.
-    page.get_by_role("link", name="Questionnaires").click()
+    open_screen(page, "Questionnaires")
     page.get_by_role("button", name="PHQ-9").click()
     for number in range(1, 10):
         page.get_by_label(
@@ -217,7 +217,7 @@ def test_a_session_is_edited_with_its_version(live_server: str, browser: Any, sq
     context = browser.new_context(**PHONE)
     page = context.new_page()
     sign_up(page, live_server, "edit@example.org")
-    page.get_by_role("link", name="Sessions").click()
+    open_screen(page, "Sessions")
     page.get_by_label("Dose (mg)").fill("35")
     page.get_by_role("button", name="Save the session").click()
     expect(page.locator("#session-list li")).to_have_count(1)  # sent, or waiting to be

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from symptom_journal.assessments.models import Assessment
 
-from .ui import PHONE, axe_violations, fits, screenshot, sign_up
+from .ui import PHONE, axe_violations, fits, screenshot, sign_up, wait_for_screen
 
 SCREENS = ["today", "sessions", "history", "trends", "questionnaires", "share", "settings"]
 
@@ -26,8 +26,7 @@ def test_every_screen_passes_axe(live_server: str, browser: Any, artifacts) -> N
     sign_up(page, live_server, "axe@example.org")
     for screen in SCREENS:
         page.goto(f"{live_server}/#/{screen}")
-        page.wait_for_selector("main h2")
-        page.wait_for_timeout(300)
+        wait_for_screen(page, screen)
         assert axe_violations(page) == [], screen
         assert fits(page), screen
         screenshot(page, f"pwa-{screen}")
@@ -141,8 +140,7 @@ def test_every_screen_fits_320_px_with_44_px_targets(live_server: str, browser: 
     )
     for screen in SCREENS:
         page.goto(f"{live_server}/#/{screen}")
-        page.wait_for_selector("main h2")
-        page.wait_for_timeout(300)
+        wait_for_screen(page, screen)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, screen
         small = page.evaluate(
             f"""() => [...document.querySelectorAll('{targets}')]
@@ -159,6 +157,7 @@ def test_share_screen_makes_a_scoped_link_and_revokes_it(live_server: str, brows
     page = context.new_page()
     sign_up(page, live_server, "sharer@example.org")
     page.goto(f"{live_server}/#/share")
+    wait_for_screen(page, "share")
     page.get_by_label("Who is it for?").fill("Dr Rivera")
     page.get_by_label("From (empty: everything)").fill("2026-03-01")
     page.get_by_label("Up to (empty: up to each day it is opened)").fill("2026-03-31")

@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD
-from .ui import PHONE, axe_violations, fits, open_settings, screenshot, sign_up
+from .ui import PHONE, axe_violations, fits, open_screen, screenshot, sign_up
 
 NEW_PASSWORD = "a new and unusual passphrase"
 
@@ -77,7 +77,7 @@ def test_a_patient_resets_a_forgotten_password_by_mail(
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_selector("#checkin")
-    open_settings(page)
+    open_screen(page, "Settings")
     activity = page.locator("#auth-events")
     expect(activity).to_contain_text("Password set with a link from a mail")
     expect(activity).to_contain_text("A sign-in with a wrong password")

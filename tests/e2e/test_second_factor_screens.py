@@ -14,7 +14,7 @@ from .ui import (
     PHONE,
     axe_violations,
     fits,
-    open_settings,
+    open_screen,
     screenshot,
     sign_up,
     sign_up_clinician,
@@ -35,7 +35,7 @@ def test_a_patient_turns_on_two_step_sign_in_and_uses_it(live_server: str, brows
     context = browser.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
     sign_up(page, live_server, "twostep@example.org")
-    open_settings(page)
+    open_screen(page, "Settings")
     page.get_by_role("button", name="Set up an authenticator app").click()
     expect(page.locator(".qr svg")).to_be_visible()
     secret = page.locator("#factor-secret").inner_text()
@@ -68,7 +68,7 @@ def test_a_patient_turns_on_two_step_sign_in_and_uses_it(live_server: str, brows
     page.get_by_label("Code").fill(recovery)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_selector("#checkin")
-    open_settings(page)
+    open_screen(page, "Settings")
     expect(page.locator("#factor-body")).to_contain_text("9 of 10 recovery codes left")
     expect(page.locator("#auth-events")).to_contain_text("A recovery code was used")
     expect(page.locator("#auth-events")).to_contain_text("Authenticator app set up")
@@ -99,7 +99,7 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
         },
     )
     sign_up(page, base, "passkey@example.org")
-    open_settings(page)
+    open_screen(page, "Settings")
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.locator("#passkey-message")).to_have_text(
         "Name: say which device this passkey is on."
@@ -136,13 +136,13 @@ def test_a_patient_adds_a_passkey_signs_in_with_it_and_removes_it(
             page.get_by_label("Code").fill(recovery)
             page.get_by_role("button", name="Continue").click()
         page.wait_for_selector("#checkin")
-    open_settings(page)
+    open_screen(page, "Settings")
     expect(page.locator("#factor-body")).to_contain_text("9 of 10 recovery codes left")
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in with a passkey").click()
     page.wait_for_selector("#checkin")  # no password, no second step
-    open_settings(page)
+    open_screen(page, "Settings")
     expect(page.locator("#devices li").first).to_contain_text("This device")
     expect(page.locator("#devices")).to_contain_text("with a passkey")
     expect(page.locator("#passkey-list li")).to_contain_text("last used")

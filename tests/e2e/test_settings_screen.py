@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD
-from .ui import PHONE, axe_violations, fits, open_settings, sign_up
+from .ui import PHONE, axe_violations, fits, open_screen, sign_up
 
 EMAIL = "two-phones@example.org"
 NEW_PASSWORD = "a longer passphrase now"
@@ -37,7 +37,7 @@ def test_a_patient_manages_devices_password_and_account(live_server: str, browse
     _sign_in(second, live_server)
     second.wait_for_selector("#checkin")
 
-    open_settings(page)
+    open_screen(page, "Settings")
     page.get_by_role("combobox", name="Time zone").select_option("Asia/Tokyo")
     page.get_by_role("button", name="Save time zone").click()
     expect(page.locator("#zone-message")).to_have_text("Time zone saved.")
@@ -57,7 +57,7 @@ def test_a_patient_manages_devices_password_and_account(live_server: str, browse
     _sign_in(second, live_server)
     second.wait_for_selector("#checkin")
     page.reload()
-    open_settings(page)
+    open_screen(page, "Settings")
     expect(devices).to_have_count(2)
     message = page.locator("#password-message")
     page.get_by_label("Current password").fill("not the password")

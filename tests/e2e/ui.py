@@ -47,11 +47,18 @@ def sign_up(page: Any, base: str, email: str) -> None:
     page.wait_for_selector("#checkin")
 
 
-def open_settings(page: Any) -> None:
-    """Open Settings and wait until its sections have loaded: each one that loads moves those
-    below it, so a tap aimed at a button further down could land beside it."""
-    page.get_by_role("link", name="Settings").click()
-    expect(page.locator("[aria-busy=false] #passkey-form")).to_be_attached()
+def wait_for_screen(page: Any, screen: str) -> None:
+    """Wait until the journal shows ``screen`` (its tab is the current one) and has loaded
+    what it shows: a section that arrives moves those below it, so a tap aimed lower down
+    could land beside its button."""
+    expect(page.locator(f'nav a[href="#/{screen}"]')).to_have_attribute("aria-current", "page")
+    expect(page.locator("#app > section[aria-busy=false]")).to_be_attached()
+
+
+def open_screen(page: Any, tab: str) -> None:
+    """Open one of the journal's screens by its tab, as a person would, and wait for it."""
+    page.get_by_role("link", name=tab, exact=True).click()
+    wait_for_screen(page, tab.lower())
 
 
 def sign_up_clinician(page: Any, base: str, email: str, name: str) -> None:

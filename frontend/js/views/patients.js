@@ -65,7 +65,6 @@ function patientItem(patient) {
 let reloadOnSecondStep = null;
 
 export async function mountPatients(root) {
-  root.setAttribute("aria-busy", "true"); // until the list and the account's sections load
   root.innerHTML = `
     <h2>Your patients</h2>
     <form id="link-form" novalidate>
@@ -158,6 +157,5 @@ export async function mountPatients(root) {
   if (reloadOnSecondStep) document.removeEventListener(SECOND_STEP_CHANGED, reloadOnSecondStep);
   reloadOnSecondStep = () => { if (root.isConnected) load(); };
   document.addEventListener(SECOND_STEP_CHANGED, reloadOnSecondStep);
-  await Promise.allSettled([load(), ...loading]);
-  if (root.contains(message)) root.setAttribute("aria-busy", "false");
+  await Promise.allSettled([load(), ...loading]); // shown whole: the screen is no longer busy
 }

@@ -21,9 +21,6 @@ function problems(body, labels, fallback) {
 }
 
 export async function mountSettings(root, { user, onSignedOut }) {
-  // Busy while its sections load (each moves the ones below it): screen readers wait, and
-  // so can anyone about to tap a button further down.
-  root.setAttribute("aria-busy", "true");
   const zones = (Intl.supportedValuesOf && Intl.supportedValuesOf("timeZone")) || [user.timezone];
   root.innerHTML = `
     <h2>Settings</h2>
@@ -152,7 +149,5 @@ export async function mountSettings(root, { user, onSignedOut }) {
     else deleteSay(problems(answer.body, { password: "Password" }, "Nothing was deleted."), true);
   });
   loading.push(devices(), mountReminders(root.querySelector("#reminders")));
-  await Promise.allSettled(loading);
-  // Unless another screen (or this one again) has taken its place meanwhile.
-  if (root.contains(deviceList)) root.setAttribute("aria-busy", "false");
+  await Promise.allSettled(loading); // shown whole: the screen is no longer busy
 }

@@ -47,6 +47,14 @@ export async function mountShare(root) {
   const team = root.querySelector("#team");
   const audit = root.querySelector("#audit");
 
+  const removeThen = async (path) => {
+    try {
+      await request("DELETE", path);
+    } catch {
+      // offline: the lists, loaded again, say so
+    }
+    await load();
+  };
   const load = async () => {
     try {
       const [shares, care, log] = await Promise.all([
@@ -55,13 +63,13 @@ export async function mountShare(root) {
       links.replaceChildren(...shares.body.items.map((s) => {
         const li = item(`${s.label || "Link"} · ${s.status} · until ${s.expires_at.slice(0, 10)}`);
         if (s.status === "active") {
-          li.appendChild(button("Revoke", async () => { await request("DELETE", `/api/v1/shares/${s.id}`); load(); }));
+          li.appendChild(button("Revoke", () => removeThen(`/api/v1/shares/${s.id}`)));
         }
         return li;
       }));
       team.replaceChildren(...care.body.items.map((c) => {
         const li = item(`${c.display_name || c.email}`);
-        li.appendChild(button("Remove", async () => { await request("DELETE", `/api/v1/care-team/${c.id}`); load(); }));
+        li.appendChild(button("Remove", () => removeThen(`/api/v1/care-team/${c.id}`)));
         return li;
       }));
       // A signed-in clinician by name; a share link by its label, said to be a link.
@@ -110,5 +118,5 @@ export async function mountShare(root) {
       out.textContent = "You are offline: making a code needs the network.";
     }
   });
-  load();
+  await load();
 }
