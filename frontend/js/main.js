@@ -2,7 +2,7 @@
 import { forgetToken, request } from "./api.js";
 import { syncLabel } from "./logic.js";
 import { clearOutbox, discard, flush, keepMine, pending } from "./outbox.js";
-import { forgetAll, recall, remember } from "./store.js";
+import { forgetAll, recall, refreshCopy, remember } from "./store.js";
 import { mountAuth } from "./views/auth.js";
 import { mountHistory } from "./views/history.js";
 import { mountPatients } from "./views/patients.js";
@@ -65,22 +65,6 @@ function showConflicts(conflicts) {
     box.append(text, mine, " ", theirs);
     return box;
   }));
-}
-
-async function refreshSessions() {
-  // What the screens need offline: today's session and the questionnaires.
-  try {
-    const [sessions, instruments, clinical] = await Promise.all([
-      request("GET", "/api/v1/sessions?limit=50"),
-      request("GET", "/api/v1/instruments"),
-      request("GET", "/api/v1/clinical-settings"),
-    ]);
-    if (sessions.status === 200) await remember("sessions", sessions.body.items);
-    if (instruments.status === 200) await remember("instruments", instruments.body.items);
-    if (clinical.status === 200) await remember("clinical", clinical.body);
-  } catch {
-    // offline: keep what this device has
-  }
 }
 
 // Signed out: sign in or register; #/forgot asks for a reset link, #/reset/<token> (the
@@ -173,7 +157,7 @@ function signedIn(user) {
   window.onhashchange = route;
   // The screens read the sessions and the clinic's settings this device keeps: fetch them
   // first when online (offline, what was kept last time).
-  refreshSessions().then(() => {
+  refreshCopy().then(() => {
     route();
     flush();
     // A browser may renew or drop its push subscription: send the current one each start.

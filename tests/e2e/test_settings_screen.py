@@ -1,9 +1,14 @@
 """Settings in the app, as a patient with two phones uses it: the time zone, the signed-in
-devices (signing one out), a new password (which signs the other phone out), and deleting
-the account. Each form answers below itself, naming what was wrong. Phone width, axe-clean."""
+devices (signing one out), a new password (which signs the other phone out), deleting the
+account; taking the journal out (CSV, JSON) and bringing it into another account. Each form
+answers below itself, naming what was wrong. Phone width, axe-clean."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -93,3 +98,98 @@ def test_a_patient_manages_devices_password_and_account(live_server: str, browse
     _signed_out(second, live_server)
     phone.close()
     other.close()
+
+
+def _api(page: Any, base: str, method: str, path: str, body: dict[str, Any]) -> Any:
+    """A write through the API with this page's session, as the app sends it."""
+    token = page.request.get(base + "/api/v1/auth/csrf").json()["csrf_token"]
+    answer = page.request.fetch(
+        base + path, method=method, data=body, headers={"X-CSRF-Token": token}
+    )
+    assert answer.status == 201, answer.text()
+    return answer.json()
+
+
+def test_a_patient_takes_the_journal_out_and_into_another_account(
+    live_server: str, browser: Any, tmp_path: Path
+) -> None:
+    old = browser.new_context(**PHONE, bypass_csp=True)
+    page = old.new_page()
+    sign_up(page, live_server, "leaving@example.org")
+    session = _api(
+        page,
+        live_server,
+        "POST",
+        "/api/v1/sessions",
+        {"started_at": "2026-11-30T10:00:00+01:00", "treatment": "esketamine_nasal"},
+    )
+    entry = _api(
+        page,
+        live_server,
+        "POST",
+        "/api/v1/entries",
+        {
+            "recorded_at": "2026-11-30T09:30:00+01:00",
+            "mood": 3,
+            "note": "=before the dose",
+            "session_id": session["id"],
+            "phase": "pre",
+        },
+    )
+    open_screen(page, "Settings")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Check-ins (CSV)").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    assert rows[0][0] == "id"
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["id"], row["mood"], row["note"], row["phase"]) == (
+        entry["id"],
+        "3",
+        "'=before the dose",
+        "pre",
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Everything (JSON, to import elsewhere)").click()
+    journal = tmp_path / "journal.json"
+    download.value.save_as(journal)
+    old.close()
+
+    new = browser.new_context(**PHONE, bypass_csp=True)
+    page = new.new_page()
+    sign_up(page, live_server, "arriving@example.org")
+    open_screen(page, "Settings")
+    message = page.locator("#import-message")
+    bring_in = page.get_by_role("button", name="Bring it in")
+    bring_in.click()
+    expect(message).to_have_text("Journal file: choose the .json file to bring in.")
+    (tmp_path / "notes.txt").write_text("not a journal")
+    page.get_by_label("Journal file (JSON)").set_input_files(tmp_path / "notes.txt")
+    bring_in.click()
+    expect(message).to_have_text(
+        "notes.txt is not a journal file (it is not JSON): nothing was brought in."
+    )
+    document = json.loads(journal.read_text())
+    document["entries"][0]["mood"] = 11
+    (tmp_path / "edited.json").write_text(json.dumps(document))
+    page.get_by_label("Journal file (JSON)").set_input_files(tmp_path / "edited.json")
+    bring_in.click()
+    expect(message).to_have_text(
+        "Nothing was brought in. Check-in 1, mood: Must be between 0 and 10."
+    )
+    page.get_by_label("Journal file (JSON)").set_input_files(journal)
+    bring_in.click()
+    expect(message).to_have_text("Brought in: 1 session, 1 check-in.")
+    page.get_by_label("Journal file (JSON)").set_input_files(journal)
+    bring_in.click()
+    expect(message).to_have_text("Nothing new: everything in the file is here already.")
+    assert fits(page)
+    assert axe_violations(page) == []
+
+    # What came in is this account's now: in History, and attached to its session still.
+    open_screen(page, "History")
+    expect(page.locator("#history-list li")).to_have_count(1)
+    entries = page.request.get(live_server + "/api/v1/entries").json()["items"]
+    sessions = page.request.get(live_server + "/api/v1/sessions").json()["items"]
+    assert [(e["mood"], e["note"], e["phase"]) for e in entries] == [(3, "=before the dose", "pre")]
+    assert entries[0]["session_id"] == sessions[0]["id"] != session["id"]
+    new.close()

@@ -1,5 +1,6 @@
 // Settings: time zone, reminders, exports, signed-in devices, password, deleting the account.
 import { request } from "../api.js";
+import { refreshCopy } from "../store.js";
 import { mountPasskeys, mountSecondFactor, mountSignInActivity } from "./factors.js";
 import { mountReminders } from "./reminders.js";
 
@@ -20,6 +21,28 @@ function problems(body, labels, fallback) {
   return lines.join(" ") || (body && body.message) || fallback;
 }
 
+// An import's problems, each named by where it is in the file ("Check-in 3, mood: ...").
+const KINDS = { sessions: ["session", "Session"], entries: ["check-in", "Check-in"], assessments: ["questionnaire", "Questionnaire"] };
+function importProblems(node, where = []) {
+  if (Array.isArray(node) || typeof node !== "object" || node === null) {
+    return [`${where.length ? `${where.join(", ")}: ` : ""}${[node].flat().join(" ")}`];
+  }
+  return Object.entries(node).flatMap(([key, value]) => importProblems(value,
+    /^\d+$/.test(key) && KINDS[where.at(-1)]
+      ? [...where.slice(0, -1), `${KINDS[where.at(-1)][1]} ${Number(key) + 1}`] : [...where, key]));
+}
+
+// What an import added, changed and found here already.
+function importDone(counts) {
+  const sum = (field) => Object.values(counts).reduce((total, c) => total + (c[field] || 0), 0);
+  const added = Object.entries(KINDS).filter(([kind]) => counts[kind] && counts[kind].created)
+    .map(([kind, [name]]) => `${counts[kind].created} ${name}${counts[kind].created === 1 ? "" : "s"}`);
+  if (!added.length && !sum("updated")) return "Nothing new: everything in the file is here already.";
+  return `Brought in: ${added.length ? added.join(", ") : "nothing new"}`
+    + (sum("updated") ? `; ${sum("updated")} changed` : "")
+    + (sum("unchanged") ? `; ${sum("unchanged")} here already` : "") + ".";
+}
+
 export async function mountSettings(root, { user, onSignedOut }) {
   const zones = (Intl.supportedValuesOf && Intl.supportedValuesOf("timeZone")) || [user.timezone];
   root.innerHTML = `
@@ -37,6 +60,15 @@ export async function mountSettings(root, { user, onSignedOut }) {
       <li><a href="/api/v1/export/json" download>Everything (JSON, to import elsewhere)</a></li>
       <li><a href="/api/v1/export/fhir" download>For a health record (FHIR)</a></li>
     </ul>
+    <h3>Bring in a journal</h3>
+    <p class="muted">A file saved with "Everything (JSON, to import elsewhere)", here or in
+      another Symptom Journal.
+      What is here already is kept once: bringing a file in twice adds nothing.</p>
+    <form id="import-form" novalidate>
+      <label>Journal file (JSON) <input name="file" type="file" accept=".json,application/json"></label>
+      <button type="submit" class="secondary">Bring it in</button>
+    </form>
+    <p id="import-message" class="message hidden" role="status"></p>
     <h3>Signed-in devices</h3><ul id="devices"></ul>
     <p id="devices-message" class="message hidden" role="status"></p>
     <section id="second-factor" aria-labelledby="factor-title"></section>
@@ -132,6 +164,44 @@ export async function mountSettings(root, { user, onSignedOut }) {
       return;
     }
     passwordSay(problems(answer.body, PASSWORD_FIELDS, "The password was not changed."), true);
+  });
+  const importSay = sayIn("import-message");
+  root.querySelector("#import-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const file = event.target.elements.file.files[0];
+    if (!file) {
+      importSay("Journal file: choose the .json file to bring in.", true);
+      return;
+    }
+    let journal;
+    try {
+      journal = JSON.parse(await file.text());
+    } catch {
+      importSay(`${file.name} is not a journal file (it is not JSON): nothing was brought in.`, true);
+      return;
+    }
+    const button = event.target.querySelector("button");
+    button.disabled = true;
+    importSay(`Bringing in ${file.name}…`);
+    let answer;
+    try {
+      answer = await request("POST", "/api/v1/import", journal);
+    } catch {
+      importSay(OFFLINE, true);
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    if (answer.status === 200) {
+      event.target.reset();
+      importSay(importDone(answer.body));
+      refreshCopy(); // sessions brought in can be chosen on Today
+      return;
+    }
+    const errors = answer.body && answer.body.errors && answer.body.errors.json;
+    const lines = errors ? importProblems(errors) : [];
+    importSay(`Nothing was brought in. ${lines.slice(0, 5).join(" ")}${lines.length > 5 ? ` (and ${lines.length - 5} more)` : ""}`
+      + (lines.length ? "" : (answer.body && answer.body.message) || "The file was refused."), true);
   });
   const deleteSay = sayIn("delete-message");
   root.querySelector("#delete-form").addEventListener("submit", async (event) => {
