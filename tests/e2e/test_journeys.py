@@ -28,18 +28,54 @@ from .ui import (
 )
 
 
-def api_patient(base: str, email: str, name: str) -> requests.Session:
-    """A patient registered through the API, with a CSRF token on every request."""
+def api_patient(base: str, email: str, name: str, role: str = "patient") -> requests.Session:
+    """A patient (or clinician) registered through the API, with a CSRF token on every request."""
     http = requests.Session()
     token = http.get(f"{base}/api/v1/auth/csrf", timeout=10).json()["csrf_token"]
     http.headers["X-CSRF-Token"] = token
     answer = http.post(
         f"{base}/api/v1/auth/register",
-        json={"email": email, "password": PASSWORD, "display_name": name},
+        json={"email": email, "password": PASSWORD, "display_name": name, "role": role},
         timeout=10,
     )
     assert answer.status_code == 201, answer.text
     return http
+
+
+def test_a_patient_removes_a_clinician_from_the_care_team(live_server: str, browser: Any) -> None:
+    patient = api_patient(live_server, "ben@example.org", "Ben")
+    code = patient.post(f"{live_server}/api/v1/care-team/invites", timeout=10).json()["code"]
+    clinician = api_patient(live_server, "lee@example.org", "Dr Lee", role="clinician")
+    linked = clinician.post(
+        f"{live_server}/api/v1/clinician/links", json={"code": code}, timeout=10
+    )
+    assert linked.status_code == 201, linked.text
+    summary = f"{live_server}/api/v1/clinician/patients/{linked.json()['id']}/summary"
+    assert clinician.get(summary, timeout=10).status_code == 200
+
+    phone = browser.new_context(**PHONE, bypass_csp=True)
+    phone.add_cookies(
+        [{"name": c.name, "value": c.value, "url": live_server} for c in patient.cookies if c.value]
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server}/#/share")
+    wait_for_screen(page, "share")
+    team = page.locator("#team li")
+    expect(team).to_have_count(1)
+    expect(team.first).to_contain_text("Dr Lee")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Remove Dr Lee").click()
+    expect(team).to_have_count(1)
+    assert clinician.get(summary, timeout=10).status_code == 200
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove Dr Lee").click()
+    expect(team).to_have_count(0)
+    assert clinician.get(summary, timeout=10).status_code == 404
+    assert (
+        clinician.get(f"{live_server}/api/v1/clinician/patients", timeout=10).json()["items"] == []
+    )
+    assert axe_violations(page) == []
+    phone.close()
 
 
 def test_a_clinician_links_a_patient_reads_the_flags_and_unlinks(

@@ -168,7 +168,17 @@ def test_share_screen_makes_a_scoped_link_and_revokes_it(live_server: str, brows
     summary = context.request.get(url + "/summary.json").json()
     assert summary["period"] == {"from": "2026-03-01", "to": "2026-03-31", "days": 31}
     expect(page.locator("#links")).to_contain_text("Dr Rivera · active")
-    page.get_by_role("button", name="Revoke").click()
+    # Revoking asks first: cancelled, the link still works.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Revoke the link for Dr Rivera").click()
+    expect(page.locator("#links")).to_contain_text("Dr Rivera · active")
+    assert asked == [
+        "Revoke the link for Dr Rivera? It stops working at once, for anyone who has it."
+    ]
+    assert context.request.get(url + "/summary.json").status == 200
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke the link for Dr Rivera").click()
     expect(page.locator("#links")).to_contain_text("Dr Rivera · revoked")
     assert context.request.get(url + "/summary.json").status == 404
     page.get_by_role("button", name="Make an invite code for a clinician").click()

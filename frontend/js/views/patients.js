@@ -147,7 +147,7 @@ export async function mountPatients(root) {
     if (answer.status === 201) {
       event.target.reset();
       const items = await load();
-      const added = items.find((p) => p.id === answer.body.patient_id || p.id === answer.body.id);
+      const added = items.find((p) => p.id === answer.body.id);
       say(added ? `${added.display_name || added.email} is now in your list.` : "The patient is now in your list.");
       return;
     }

@@ -47,7 +47,9 @@ export async function mountShare(root) {
   const team = root.querySelector("#team");
   const audit = root.querySelector("#audit");
 
-  const removeThen = async (path) => {
+  // Ends someone's access, once the person is sure: it cannot be undone.
+  const removeThen = async (question, path) => {
+    if (!window.confirm(question)) return;
     try {
       await request("DELETE", path);
     } catch {
@@ -63,13 +65,21 @@ export async function mountShare(root) {
       links.replaceChildren(...shares.body.items.map((s) => {
         const li = item(`${s.label || "Link"} · ${s.status} · until ${s.expires_at.slice(0, 10)}`);
         if (s.status === "active") {
-          li.appendChild(button("Revoke", () => removeThen(`/api/v1/shares/${s.id}`)));
+          const name = s.label ? `the link for ${s.label}` : "this link";
+          const revoke = button("Revoke", () => removeThen(
+            `Revoke ${name}? It stops working at once, for anyone who has it.`, `/api/v1/shares/${s.id}`));
+          revoke.setAttribute("aria-label", `Revoke ${name}`);
+          li.appendChild(revoke);
         }
         return li;
       }));
       team.replaceChildren(...care.body.items.map((c) => {
-        const li = item(`${c.display_name || c.email}`);
-        li.appendChild(button("Remove", () => removeThen(`/api/v1/care-team/${c.id}`)));
+        const who = c.display_name || c.email;
+        const li = item(who);
+        const remove = button("Remove", () => removeThen(
+          `Remove ${who} from your care team? They will no longer see your journal.`, `/api/v1/care-team/${c.id}`));
+        remove.setAttribute("aria-label", `Remove ${who}`);
+        li.appendChild(remove);
         return li;
       }));
       // A signed-in clinician by name; a share link by its label, said to be a link.
