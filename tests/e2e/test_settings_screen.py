@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD
-from .ui import PHONE, axe_violations, fits, open_screen, sign_up
+from .ui import PHONE, api_write, axe_violations, fits, open_screen, sign_up
 
 EMAIL = "two-phones@example.org"
 NEW_PASSWORD = "a longer passphrase now"
@@ -100,30 +100,20 @@ def test_a_patient_manages_devices_password_and_account(live_server: str, browse
     other.close()
 
 
-def _api(page: Any, base: str, method: str, path: str, body: dict[str, Any]) -> Any:
-    """A write through the API with this page's session, as the app sends it."""
-    token = page.request.get(base + "/api/v1/auth/csrf").json()["csrf_token"]
-    answer = page.request.fetch(
-        base + path, method=method, data=body, headers={"X-CSRF-Token": token}
-    )
-    assert answer.status == 201, answer.text()
-    return answer.json()
-
-
 def test_a_patient_takes_the_journal_out_and_into_another_account(
     live_server: str, browser: Any, tmp_path: Path
 ) -> None:
     old = browser.new_context(**PHONE, bypass_csp=True)
     page = old.new_page()
     sign_up(page, live_server, "leaving@example.org")
-    session = _api(
+    session = api_write(
         page,
         live_server,
         "POST",
         "/api/v1/sessions",
         {"started_at": "2026-11-30T10:00:00+01:00", "treatment": "esketamine_nasal"},
     )
-    entry = _api(
+    entry = api_write(
         page,
         live_server,
         "POST",

@@ -61,6 +61,16 @@ def open_screen(page: Any, tab: str) -> None:
     wait_for_screen(page, tab.lower())
 
 
+def api_write(page: Any, base: str, method: str, path: str, body: dict[str, Any]) -> Any:
+    """Write through the API with this page's session, as the app does; expect a 201."""
+    token = page.request.get(base + "/api/v1/auth/csrf").json()["csrf_token"]
+    answer = page.request.fetch(
+        base + path, method=method, data=body, headers={"X-CSRF-Token": token}
+    )
+    assert answer.status == 201, answer.text()
+    return answer.json()
+
+
 def sign_up_clinician(page: Any, base: str, email: str, name: str) -> None:
     """Create a clinician account through the app's own form."""
     page.goto(base + "/")

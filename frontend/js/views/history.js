@@ -163,20 +163,26 @@ export async function mountHistory(root) {
     li.append(text, buttons);
     return li;
   };
+  let asked = 0; // a page asked for a kind no longer shown is dropped when it comes
   const load = async (fresh) => {
     if (fresh) {
       cursor = null;
       shown = 0;
       list.replaceChildren();
     }
+    const mine = fresh ? ++asked : asked;
     const query = `limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     let answer;
+    more.disabled = true; // one tap, one page
     try {
       answer = await request("GET", `/api/v1/${kind}?${query}`);
     } catch {
-      say("You are offline: the history needs the network.", true);
+      if (mine === asked) say("You are offline: the history needs the network.", true);
       return;
+    } finally {
+      if (mine === asked) more.disabled = false;
     }
+    if (mine !== asked) return;
     if (answer.status !== 200) {
       say((answer.body && answer.body.message) || "The history could not be read.", true);
       return;
