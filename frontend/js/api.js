@@ -2,6 +2,14 @@
 
 let csrf = null;
 
+// Calls whose 401 means "not these credentials", not "this sign-in has ended".
+const SIGNING_IN = [
+  "/api/v1/auth/login", "/api/v1/auth/passkey-login", "/api/v1/auth/register", "/api/v1/auth/logout",
+  "/api/v1/auth/password-reset", "/api/v1/auth/verify-email",
+];
+/** Sent on `window` when the server answers that this device's sign-in has ended. */
+export const SESSION_ENDED = "session-ended";
+
 async function token() {
   if (csrf === null) {
     const response = await fetch("/api/v1/auth/csrf", { credentials: "same-origin" });
@@ -35,6 +43,9 @@ export async function request(method, url, body, extraHeaders = {}) {
     forgetToken();
     headers["X-CSRF-Token"] = await token();
     response = await fetch(url, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+  if (response.status === 401 && !SIGNING_IN.some((path) => url.startsWith(path))) {
+    window.dispatchEvent(new Event(SESSION_ENDED));
   }
   const text = await response.text();
   let parsed = null;

@@ -1,7 +1,7 @@
 // The app: who is signed in, which view shows, and keeping the outbox moving.
-import { forgetToken, request } from "./api.js";
+import { SESSION_ENDED, forgetToken, request } from "./api.js";
 import { syncLabel } from "./logic.js";
-import { clearOutbox, discard, flush, keepMine, pending } from "./outbox.js";
+import { clearOutbox, discard, flush, keepMine, pending, setOwner } from "./outbox.js";
 import { forgetAll, recall, refreshCopy, remember } from "./store.js";
 import { mountAuth } from "./views/auth.js";
 import { mountHistory } from "./views/history.js";
@@ -70,6 +70,8 @@ function showConflicts(conflicts) {
 // Signed out: sign in or register; #/forgot asks for a reset link, #/reset/<token> (the
 // link in the mail) sets the new password.
 function showAuth(offline = false, notice = "") {
+  shown = null;
+  setOwner(null);
   status.textContent = "";
   const token = resetToken();
   if (token) {
@@ -87,6 +89,10 @@ function showAuth(offline = false, notice = "") {
       offline,
       notice,
       onSignedIn: async (user) => {
+        // Someone else signed in here before: nothing of theirs stays in view (their
+        // waiting writes stay in the outbox, for them).
+        const before = await recall("user");
+        if (before && before.id !== user.id) await forgetCopy();
         await remember("user", user);
         signedIn(user);
       },
@@ -117,7 +123,11 @@ function showBusy(view, mount) {
   });
 }
 
+let shown = null; // the person whose journal is on screen
+
 function signedIn(user) {
+  shown = user;
+  setOwner(user.id);
   root.innerHTML = "";
   const nav = document.createElement("nav");
   nav.className = "tabs";
@@ -187,15 +197,36 @@ async function signOut() {
   await forgetEverything();
 }
 
-async function forgetEverything() {
-  forgetToken();
-  await Promise.all([forgetAll(), clearOutbox()]);
+// This device's copy of the journal: the kept reads and the worker's cached answers.
+function forgetCopy() {
   if (navigator.serviceWorker && navigator.serviceWorker.controller) {
     navigator.serviceWorker.controller.postMessage("sign-out");
   }
+  return forgetAll();
+}
+
+function leaveScreen() {
+  // Without a hashchange event: the sign-in screen is shown once, not again after it.
   window.onhashchange = null;
-  window.location.hash = "";
+  history.replaceState(null, "", window.location.pathname);
+}
+
+async function forgetEverything() {
+  forgetToken();
+  await Promise.all([forgetCopy(), clearOutbox()]);
+  leaveScreen();
   showAuth();
+}
+
+const SIGNED_OUT = "You were signed out (a while without use, or from another device).";
+
+// The server ended this sign-in (a new password set elsewhere, this device signed out from
+// another, a while without use): sign in again. What waits to sync stays for its person.
+function sessionEnded() {
+  if (!shown) return;
+  forgetToken();
+  leaveScreen();
+  showAuth(false, SIGNED_OUT);
 }
 
 async function start() {
@@ -204,6 +235,7 @@ async function start() {
     if (resetToken() || verifyToken()) window.location.reload();
   });
   window.addEventListener("outbox-changed", showSync);
+  window.addEventListener(SESSION_ENDED, sessionEnded);
   window.addEventListener("online", () => flush());
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", (event) => {

@@ -1,12 +1,24 @@
 // Writes wait here, in IndexedDB, until the server has acknowledged them.
 // They are sent in the order they were made, each as a PUT with its client-made id, so a
 // write sent twice (a retry after a lost answer) is still stored once.
-import { clear, createStore, del, entries, set, update } from "../vendor/idb-keyval-6.3.0/idb-keyval.js";
+import { createStore, del, delMany, entries, set, update } from "../vendor/idb-keyval-6.3.0/idb-keyval.js";
 import { request } from "./api.js";
 
 const box = createStore("symptom-journal-outbox", "writes");
 let sequence = 0;
 let flushing = null;
+// Whose writes are sent and shown: the person signed in here (null: nobody). A write made
+// by someone whose sign-in then ended waits for them, unseen by anyone else signing in.
+let owner = null;
+
+/** Say who is signed in on this device now (null when nobody is). */
+export function setOwner(id) {
+  owner = id;
+  changed();
+}
+
+// Writes queued before writes carried their maker go to the next person signed in.
+const ours = ([, item]) => (item.owner === undefined ? owner !== null : item.owner === owner);
 
 function changed() {
   window.dispatchEvent(new CustomEvent("outbox-changed"));
@@ -17,7 +29,7 @@ export async function enqueue(url, body, label, version = null) {
   // Keys sort by time, then by a counter within the same millisecond. An edit carries the
   // version it was made from, sent as If-Match: a change made elsewhere meanwhile is a 412.
   const key = `${String(Date.now()).padStart(15, "0")}-${String(sequence++).padStart(6, "0")}`;
-  await set(key, { url, body, label, version, state: "waiting" }, box);
+  await set(key, { url, body, label, version, state: "waiting", owner }, box);
   changed();
   const left = await flush();
   if (left > 0) askForBackgroundSync();
@@ -53,10 +65,10 @@ export async function keepMine(key) {
   changed();
 }
 
-/** The queued writes, oldest first, as [key, item] pairs. */
+/** The signed-in person's queued writes, oldest first, as [key, item] pairs. */
 export async function pending() {
   const all = await entries(box);
-  return all.sort(([a], [b]) => (a < b ? -1 : 1));
+  return all.filter(ours).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 /** Send what waits, in order; stop at the first network failure. Resolves to the count left. */
@@ -110,8 +122,8 @@ export async function discard(key) {
   changed();
 }
 
-/** Forget every waiting write (signing out). */
+/** Forget every write the signed-in person has waiting (signing out). */
 export async function clearOutbox() {
-  await clear(box);
+  await delMany((await pending()).map(([key]) => key), box);
   changed();
 }

@@ -70,7 +70,7 @@ NOTIFICATIONS = """() => navigator.serviceWorker.ready
 
 def _notifications(page: Any, count: int) -> list[dict[str, Any]]:
     """The notifications the service worker shows, once there are ``count`` of them."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20
     while True:
         shown = page.evaluate(NOTIFICATIONS)
         if len(shown) >= count or time.monotonic() > deadline:

@@ -27,7 +27,10 @@ function roleChoice(options) {
     </label>${verified}`;
 }
 
+let mounts = 0;
+
 export async function mountAuth(root, { onSignedIn, offline = false, notice = "" }) {
+  const mine = ++mounts;
   let creating = false;
   let options = { clinician_self_registration: "open", mail: true };
   try {
@@ -36,6 +39,7 @@ export async function mountAuth(root, { onSignedIn, offline = false, notice = ""
   } catch {
     // offline: the form says so
   }
+  if (mine !== mounts) return; // shown again meanwhile: that one is on screen, with what was typed
   const render = () => {
     root.innerHTML = `
       <p class="intro">Log how you feel before and after each ketamine or esketamine session and every day
