@@ -262,7 +262,8 @@ async function start() {
       await remember("user", answer.body);
       signedIn(answer.body);
     } else {
-      showAuth();
+      // Someone was signed in here when the app last ran: their sign-in has ended since.
+      showAuth(false, (await recall("user")) ? SIGNED_OUT : "");
     }
   } catch {
     const user = await recall("user");

@@ -72,6 +72,8 @@ def test_a_check_in_waiting_when_the_sign_in_ends_goes_to_its_own_account(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.locator("#auth-notice")).to_have_text(SIGNED_OUT)
     assert sql(lambda s: s.scalars(select(Entry.id)).all()) == []
+    page.reload()  # opened again later, it still says why
+    expect(page.locator("#auth-notice")).to_have_text(SIGNED_OUT)
 
     # Sam signs in on this phone: Alex's check-in is neither sent into Sam's journal nor shown.
     _sign_in(page, "sam@example.org", PASSWORD)
