@@ -218,18 +218,40 @@ def test_a_session_is_edited_with_its_version(live_server: str, browser: Any, sq
     page = context.new_page()
     sign_up(page, live_server, "edit@example.org")
     open_screen(page, "Sessions")
+    message = page.locator("#session-message")
+    page.get_by_label("Dose (mg)").fill("0")
+    page.get_by_role("button", name="Save the session").click()
+    expect(message).to_have_text("Dose: more than 0 mg, or leave it empty.")
     page.get_by_label("Dose (mg)").fill("35")
+    page.get_by_label("Length (minutes)").fill("45.5")
+    page.get_by_role("button", name="Save the session").click()
+    expect(message).to_have_text("Length: whole minutes, 1 to 600, or leave it empty.")
+    expect(page.locator("#session-list li")).to_have_count(0)  # nothing saved or queued
+    page.get_by_label("Length (minutes)").fill("40")
+    page.get_by_label("Notes (how it went, what changed)").fill("Felt floaty for an hour.")
     page.get_by_role("button", name="Save the session").click()
     expect(page.locator("#session-list li")).to_have_count(1)  # sent, or waiting to be
+    expect(page.locator("#session-list li")).to_contain_text("35 mg · 40 min")
     expect(page.locator("#sync-status")).to_have_text("All synced")
     page.reload()  # the list now comes from the server, versions included
     page.get_by_role("button", name="Edit the session of").click()
+    expect(page.get_by_label("Notes (how it went, what changed)")).to_have_value(
+        "Felt floaty for an hour."
+    )
+    expect(page.get_by_label("Length (minutes)")).to_have_value("40")
     page.get_by_label("Dose (mg)").fill("45")
     page.get_by_role("button", name="Save the changes to the session of").click()
     expect(page.locator("#session-submit")).to_have_text("Save the session")  # sent
     expect(page.locator("#sync-status")).to_have_text("All synced")
     rows = sql(
-        lambda s: s.execute(select(TreatmentSession.dose_mg, TreatmentSession.version)).all()
+        lambda s: s.execute(
+            select(
+                TreatmentSession.dose_mg,
+                TreatmentSession.duration_minutes,
+                TreatmentSession.notes,
+                TreatmentSession.version,
+            )
+        ).all()
     )
-    assert [(r.dose_mg, r.version) for r in rows] == [(45.0, 2)]
+    assert [tuple(r) for r in rows] == [(45.0, 40, "Felt floaty for an hour.", 2)]
     context.close()

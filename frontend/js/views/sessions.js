@@ -27,10 +27,23 @@ async function loadSessions() {
   return sessions;
 }
 
+// What the server would refuse, said before anything is saved or queued.
+function sessionProblem(data) {
+  const dose = data.get("dose_mg");
+  if (dose && !(Number(dose) > 0)) return "Dose: more than 0 mg, or leave it empty.";
+  const minutes = data.get("duration_minutes");
+  if (minutes && !(Number.isInteger(Number(minutes)) && Number(minutes) >= 1 && Number(minutes) <= 600)) {
+    return "Length: whole minutes, 1 to 600, or leave it empty.";
+  }
+  return "";
+}
+
 function describe(session) {
   const planned = Date.parse(session.started_at) > Date.now() ? "Planned: " : "";
   return `${planned}${session.started_at.slice(0, 16).replace("T", " ")} · ${TREATMENTS[session.treatment] || session.treatment}`
-    + (session.dose_mg ? ` · ${session.dose_mg} mg` : "") + (session.clinic ? ` · ${session.clinic}` : "");
+    + (session.dose_mg ? ` · ${session.dose_mg} mg` : "")
+    + (session.duration_minutes ? ` · ${session.duration_minutes} min` : "")
+    + (session.clinic ? ` · ${session.clinic}` : "");
 }
 
 export async function mountSessions(root) {
@@ -48,7 +61,12 @@ export async function mountSessions(root) {
           `<option value="${v}">${l}</option>`).join("")}</select></label>
         <label>Dose (mg) <input name="dose_mg" type="number" inputmode="decimal" min="0" step="any"></label>
       </div>
-      <label>Clinic <input name="clinic" maxlength="200"></label>
+      <div class="row">
+        <label>Length (minutes) <input name="duration_minutes" type="number" inputmode="numeric"
+          min="1" max="600" step="1"></label>
+        <label>Clinic <input name="clinic" maxlength="200"></label>
+      </div>
+      <label>Notes (how it went, what changed) <textarea name="notes" rows="3" maxlength="4000"></textarea></label>
       <p id="session-message" role="status"></p>
       <button type="submit" id="session-submit">Save the session</button>
     </form>
@@ -70,6 +88,8 @@ export async function mountSessions(root) {
     form.elements.treatment.value = next.after.treatment;
     form.elements.dose_mg.value = next.after.dose_mg ?? "";
     form.elements.clinic.value = next.after.clinic ?? "";
+    form.elements.duration_minutes.value = next.after.duration_minutes ?? "";
+    form.elements.notes.value = "";
     submit.textContent = "Plan this session";
     message.className = "message";
     message.textContent = `${spoken(next.when)}, ${plural(next.days, "day")} after the last session. `
@@ -87,6 +107,8 @@ export async function mountSessions(root) {
     form.elements.treatment.value = session.treatment;
     form.elements.dose_mg.value = session.dose_mg ?? "";
     form.elements.clinic.value = session.clinic ?? "";
+    form.elements.duration_minutes.value = session.duration_minutes ?? "";
+    form.elements.notes.value = session.notes ?? "";
     submit.textContent = `Save the changes to the session of ${session.started_at.slice(0, 10)}`;
     form.elements.when.focus();
   };
@@ -116,12 +138,18 @@ export async function mountSessions(root) {
       message.textContent = "When: give a date and a time.";
       return;
     }
+    const problem = sessionProblem(data);
+    if (problem) {
+      message.className = "message error";
+      message.textContent = problem;
+      return;
+    }
     const editing = sessions.find((s) => s.id === data.get("editing"));
     const body = { started_at: startedAt, treatment: data.get("treatment") };
     if (data.get("dose_mg")) body.dose_mg = Number(data.get("dose_mg"));
-    if (data.get("clinic")) body.clinic = data.get("clinic");
-    if (editing && editing.notes) body.notes = editing.notes;
-    if (editing && editing.duration_minutes) body.duration_minutes = editing.duration_minutes;
+    if (data.get("duration_minutes")) body.duration_minutes = Number(data.get("duration_minutes"));
+    if (data.get("clinic").trim()) body.clinic = data.get("clinic").trim();
+    if (data.get("notes").trim()) body.notes = data.get("notes").trim();
     const session = { ...(editing || {}), id: editing ? editing.id : crypto.randomUUID(), ...body };
     sessions = editing ? sessions.map((s) => (s.id === session.id ? session : s)) : [session, ...sessions];
     sessions.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
