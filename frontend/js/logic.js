@@ -189,3 +189,10 @@ export function nextSessionSuggestion(sessions, now = new Date()) {
   const when = `${next.getFullYear()}-${pad(next.getMonth() + 1)}-${pad(next.getDate())}T${pad(next.getHours())}:${pad(next.getMinutes())}`;
   return { when, days, after: latest.session };
 }
+
+/** What the server found wrong with a form, each field named by its label on screen. */
+export function namedProblems(body, labels, fallback) {
+  const fields = (body && body.errors && body.errors.json) || {};
+  const lines = Object.entries(fields).map(([name, text]) => `${labels[name] || name}: ${[text].flat().join(" ")}`);
+  return lines.join(" ") || (body && body.message) || fallback;
+}

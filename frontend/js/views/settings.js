@@ -1,5 +1,6 @@
 // Settings: time zone, reminders, exports, signed-in devices, password, deleting the account.
 import { request } from "../api.js";
+import { namedProblems } from "../logic.js";
 import { refreshCopy } from "../store.js";
 import { mountPasskeys, mountSecondFactor, mountSignInActivity } from "./factors.js";
 import { mountReminders } from "./reminders.js";
@@ -13,13 +14,6 @@ const SIGNED_IN_WITH = {
 
 const OFFLINE = "You are offline: nothing was changed. Try again once you are connected.";
 const PASSWORD_FIELDS = { current_password: "Current password", new_password: "New password" };
-
-// What the server found wrong, each field named by its label.
-function problems(body, labels, fallback) {
-  const fields = (body && body.errors && body.errors.json) || {};
-  const lines = Object.entries(fields).map(([name, text]) => `${labels[name] || name}: ${[text].flat().join(" ")}`);
-  return lines.join(" ") || (body && body.message) || fallback;
-}
 
 // An import's problems, each named by where it is in the file ("Check-in 3, mood: ...").
 const KINDS = { sessions: ["session", "Session"], entries: ["check-in", "Check-in"], assessments: ["questionnaire", "Questionnaire"] };
@@ -138,7 +132,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
     try {
       const answer = await request("PATCH", "/api/v1/auth/me", { timezone: new FormData(event.target).get("timezone") });
       zoneSay(answer.status === 200 ? "Time zone saved."
-        : problems(answer.body, { timezone: "Time zone" }, "The time zone was not saved."), answer.status !== 200);
+        : namedProblems(answer.body, { timezone: "Time zone" }, "The time zone was not saved."), answer.status !== 200);
     } catch {
       zoneSay(OFFLINE, true);
     }
@@ -163,7 +157,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
       mountSignInActivity(root.querySelector("#sign-in-activity"));
       return;
     }
-    passwordSay(problems(answer.body, PASSWORD_FIELDS, "The password was not changed."), true);
+    passwordSay(namedProblems(answer.body, PASSWORD_FIELDS, "The password was not changed."), true);
   });
   const importSay = sayIn("import-message");
   root.querySelector("#import-form").addEventListener("submit", async (event) => {
@@ -216,7 +210,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
     }
     if (answer.status === 204) onSignedOut();
     else if (answer.status === 403) deleteSay("Wrong password: nothing was deleted.", true);
-    else deleteSay(problems(answer.body, { password: "Password" }, "Nothing was deleted."), true);
+    else deleteSay(namedProblems(answer.body, { password: "Password" }, "Nothing was deleted."), true);
   });
   loading.push(devices(), mountReminders(root.querySelector("#reminders")));
   await Promise.allSettled(loading); // shown whole: the screen is no longer busy

@@ -1,5 +1,11 @@
 // Share with the care team: links, invite codes, who has looked. Needs the network.
 import { request } from "../api.js";
+import { namedProblems } from "../logic.js";
+
+// The share form's fields, by their labels on screen.
+const SHARE_FIELDS = {
+  label: "Who is it for?", expires_in_days: "Valid for", from: "From", to: "Up to", include_notes: "Include my notes",
+};
 
 function item(text) {
   const li = document.createElement("li");
@@ -100,33 +106,46 @@ export async function mountShare(root) {
     if (data.get("from")) body.from = data.get("from");
     if (data.get("to")) body.to = data.get("to");
     const out = root.querySelector("#new-link");
+    const said = (text) => {
+      const p = document.createElement("p");
+      p.className = "message error";
+      p.textContent = text;
+      out.replaceChildren(p);
+    };
+    let answer;
     try {
-      const answer = await request("POST", "/api/v1/shares", body);
-      if (answer.status !== 201) throw new Error(answer.body && answer.body.message);
-      const url = new URL(answer.body.url, window.location.origin).href;
-      const shown = document.createElement("p");
-      shown.className = "link";
-      shown.textContent = `Your link (shown once): ${url}`;
-      const actions = document.createElement("p");
-      actions.appendChild(button("Copy", () => navigator.clipboard && navigator.clipboard.writeText(url)));
-      if (navigator.share) actions.appendChild(button("Share…", () => navigator.share({ title: "My journal summary", url })));
-      out.replaceChildren(shown, actions);
-      load();
-    } catch (error) {
-      const said = document.createElement("p");
-      said.textContent = error.message || "You are offline: sharing needs the network.";
-      out.replaceChildren(said);
+      answer = await request("POST", "/api/v1/shares", body);
+    } catch {
+      said("You are offline: sharing needs the network.");
+      return;
     }
+    if (answer.status !== 201) {
+      said(namedProblems(answer.body, SHARE_FIELDS, "The link was not made."));
+      return;
+    }
+    const url = new URL(answer.body.url, window.location.origin).href;
+    const shown = document.createElement("p");
+    shown.className = "link";
+    shown.textContent = `Your link (shown once): ${url}`;
+    const actions = document.createElement("p");
+    actions.appendChild(button("Copy", () => navigator.clipboard && navigator.clipboard.writeText(url)));
+    if (navigator.share) actions.appendChild(button("Share…", () => navigator.share({ title: "My journal summary", url })));
+    out.replaceChildren(shown, actions);
+    load();
   });
 
   root.querySelector("#invite").addEventListener("click", async () => {
     const out = root.querySelector("#invite-code");
+    let answer;
     try {
-      const answer = await request("POST", "/api/v1/care-team/invites");
-      out.textContent = `Code: ${answer.body.code} (one use, until ${answer.body.expires_at.slice(0, 10)})`;
+      answer = await request("POST", "/api/v1/care-team/invites");
     } catch {
       out.textContent = "You are offline: making a code needs the network.";
+      return;
     }
+    out.textContent = answer.status === 201
+      ? `Code: ${answer.body.code} (one use, until ${answer.body.expires_at.slice(0, 10)})`
+      : (answer.body && answer.body.message) || "No code was made. Try again in a while.";
   });
   await load();
 }
