@@ -58,3 +58,12 @@ export async function request(method, url, body, extraHeaders = {}) {
     ? new Date(response.headers.get("Date") || 0).toISOString() : null;
   return { status: response.status, body: parsed, cachedAt };
 }
+
+export const OFFLINE = "You are offline: nothing was changed. Try again once you are connected.";
+
+/** As request, but offline resolves to {status: 0, body: {message: OFFLINE}}, for a screen
+ * that shows the server's message whatever the answer. */
+export function send(method, url, body, extraHeaders) {
+  return request(method, url, body, extraHeaders)
+    .catch(() => ({ status: 0, body: { message: OFFLINE }, cachedAt: null }));
+}

@@ -18,6 +18,7 @@ from .ui import PHONE, api_write, axe_violations, fits, open_screen, sign_up
 
 EMAIL = "two-phones@example.org"
 NEW_PASSWORD = "a longer passphrase now"
+OFFLINE = "You are offline: nothing was changed. Try again once you are connected."
 
 
 def _sign_in(page: Any, base: str, password: str = PASSWORD) -> None:
@@ -46,6 +47,15 @@ def test_a_patient_manages_devices_password_and_account(live_server: str, browse
     page.get_by_role("combobox", name="Time zone").select_option("Asia/Tokyo")
     page.get_by_role("button", name="Save time zone").click()
     expect(page.locator("#zone-message")).to_have_text("Time zone saved.")
+    assert page.request.get(live_server + "/api/v1/auth/me").json()["timezone"] == "Asia/Tokyo"
+    # Offline, a form says so under itself, and nothing changes.
+    phone.set_offline(True)
+    page.get_by_role("combobox", name="Time zone").select_option("Europe/Lisbon")
+    page.get_by_role("button", name="Save time zone").click()
+    expect(page.locator("#zone-message")).to_have_text(OFFLINE)
+    page.get_by_role("button", name="Save reminders").click()
+    expect(page.locator("#reminders-message")).to_have_text(OFFLINE)
+    phone.set_offline(False)
     assert page.request.get(live_server + "/api/v1/auth/me").json()["timezone"] == "Asia/Tokyo"
 
     # The other phone is listed by what it is; signing it out from here signs it out there.

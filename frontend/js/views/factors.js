@@ -1,6 +1,6 @@
 // How an account signs in: an authenticator app (its QR code and secret, turned on by a
 // first code), passkeys, ten one-use recovery codes shown once, and the sign-in activity.
-import { request } from "../api.js";
+import { request, send } from "../api.js";
 
 // Ten one-use recovery codes, shown once, into `container`; `done` runs when they are kept.
 function showRecoveryCodes(container, codes, intro, done) {
@@ -24,7 +24,7 @@ function wireRenewal(body, onDone) {
   const button = body.querySelector("#codes-renew");
   if (!button) return;
   button.addEventListener("click", async () => {
-    const made = await request("POST", "/api/v1/auth/recovery-codes");
+    const made = await send("POST", "/api/v1/auth/recovery-codes");
     const place = body.querySelector("#codes-new");
     if (made.status !== 201) {
       place.innerHTML = '<p class="message error" role="alert"></p>';
@@ -76,7 +76,7 @@ export async function mountSecondFactor(root) {
     const message = body.querySelector("#factor-message");
     body.querySelector("#factor-remove").addEventListener("submit", async (event) => {
       event.preventDefault();
-      const answer = await request("DELETE", "/api/v1/auth/totp", {
+      const answer = await send("DELETE", "/api/v1/auth/totp", {
         password: new FormData(event.target).get("password"),
       });
       if (answer.status === 204) {
@@ -102,7 +102,7 @@ export async function mountSecondFactor(root) {
     <p id="factor-start-message" class="message error hidden" role="alert"></p>
     <div id="factor-setup"></div>`;
   body.querySelector("#factor-start").addEventListener("click", async () => {
-    const started = await request("POST", "/api/v1/auth/totp");
+    const started = await send("POST", "/api/v1/auth/totp");
     if (started.status !== 201) {
       const refused = body.querySelector("#factor-start-message");
       refused.textContent = fieldProblems(started.body, "It cannot be set up right now.");
@@ -125,7 +125,7 @@ export async function mountSecondFactor(root) {
       event.preventDefault();
       const code = new FormData(event.target).get("code").trim();
       const message = setup.querySelector("#factor-message");
-      const answer = await request("POST", "/api/v1/auth/totp/confirm", { code });
+      const answer = await send("POST", "/api/v1/auth/totp/confirm", { code });
       if (answer.status !== 200) {
         message.classList.remove("hidden");
         message.textContent = code ? fieldProblems(answer.body, "Not turned on.")
@@ -178,7 +178,7 @@ export async function mountPasskeys(root) {
       remove.textContent = "Remove";
       remove.setAttribute("aria-label", `Remove the passkey ${p.name}`);
       remove.addEventListener("click", async () => {
-        const gone = await request("DELETE", `/api/v1/auth/passkeys/${p.id}`);
+        const gone = await send("DELETE", `/api/v1/auth/passkeys/${p.id}`);
         say(gone.status === 204 ? `Removed ${p.name}.` : fieldProblems(gone.body, "Not removed."),
           gone.status !== 204);
         if (gone.status === 204) announce();

@@ -1,5 +1,5 @@
 // Reminders, in Settings: when to be reminded, what is coming up, and a calendar link.
-import { request } from "../api.js";
+import { OFFLINE, request, send } from "../api.js";
 
 const NUMBERS = ["before_session_minutes", "after_session_minutes", "questionnaire_every_days"];
 const TIMES = ["daily_time", "quiet_start", "quiet_end"];
@@ -130,8 +130,8 @@ export async function mountReminders(root) {
     emailNote.textContent = "This journal has no mail set up, so email reminders are off. Ask your clinic, or use the calendar link.";
   }
   const showUpcoming = async () => {
-    const list = await request("GET", "/api/v1/reminders/upcoming?days=7");
-    root.querySelector("#upcoming").replaceChildren(...upcomingItems(list.body.items || []));
+    const list = await send("GET", "/api/v1/reminders/upcoming?days=7");
+    if (list.status === 200) root.querySelector("#upcoming").replaceChildren(...upcomingItems(list.body.items));
   };
   const showCalendar = (active) => {
     root.querySelector("#calendar-stop").hidden = !active;
@@ -142,7 +142,7 @@ export async function mountReminders(root) {
     // Asked only now, from the tap, and only when reminders are being turned on.
     const asking = form.elements.enabled.checked && "Notification" in window && Notification.permission === "default"
       ? Notification.requestPermission() : Promise.resolve();
-    const saved = await request("PUT", "/api/v1/reminders/settings", read(form));
+    const saved = await send("PUT", "/api/v1/reminders/settings", read(form));
     if (saved.status === 200) {
       fill(form, saved.body);
       await asking.catch(() => undefined);
@@ -157,11 +157,11 @@ export async function mountReminders(root) {
       const name = label ? label.textContent.trim() : field;
       return `${name}: ${[].concat(texts).join(" ")}`;
     });
-    say(named.join(" ") || "Not saved.", true);
+    say(named.join(" ") || (saved.body && saved.body.message) || "Not saved.", true);
   });
   root.querySelector("#calendar-make").addEventListener("click", async () => {
-    const made = await request("POST", "/api/v1/reminders/calendar");
-    if (made.status !== 201) return say("Could not make a calendar link.", true);
+    const made = await send("POST", "/api/v1/reminders/calendar");
+    if (made.status !== 201) return say(made.status ? "Could not make a calendar link." : OFFLINE, true);
     const url = new URL(made.body.url, window.location.origin).href;
     const shown = root.querySelector("#calendar-url");
     shown.textContent = `Your calendar link (shown once): ${url}`;
@@ -169,7 +169,8 @@ export async function mountReminders(root) {
     showCalendar(true);
   });
   root.querySelector("#calendar-stop").addEventListener("click", async () => {
-    await request("DELETE", "/api/v1/reminders/calendar");
+    const stopped = await send("DELETE", "/api/v1/reminders/calendar");
+    if (stopped.status !== 204) return say(stopped.status ? "The calendar link was not stopped." : OFFLINE, true);
     root.querySelector("#calendar-url").classList.add("hidden");
     showCalendar(false);
     say("The calendar link no longer works.");

@@ -1,5 +1,5 @@
 // Settings: time zone, reminders, exports, signed-in devices, password, deleting the account.
-import { request } from "../api.js";
+import { OFFLINE, request } from "../api.js";
 import { namedProblems } from "../logic.js";
 import { refreshCopy } from "../store.js";
 import { mountPasskeys, mountSecondFactor, mountSignInActivity } from "./factors.js";
@@ -12,7 +12,6 @@ const SIGNED_IN_WITH = {
   passkey: "with a passkey",
 };
 
-const OFFLINE = "You are offline: nothing was changed. Try again once you are connected.";
 const PASSWORD_FIELDS = { current_password: "Current password", new_password: "New password" };
 
 // An import's problems, each named by where it is in the file ("Check-in 3, mood: ...").
