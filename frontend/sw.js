@@ -15,6 +15,7 @@ const FILES = [
     "js/logic.js",
     "js/outbox.js",
     "js/store.js",
+    "js/views/account.js",
     "js/views/auth.js",
     "js/views/factors.js",
     "js/views/history.js",

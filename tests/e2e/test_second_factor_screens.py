@@ -195,4 +195,17 @@ def test_a_clinician_the_clinic_asks_for_two_steps_sets_one_up_and_then_opens_th
     page.get_by_label("Code").fill(totp_code(secret, 1))
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#patient-list")).to_contain_text("No patient has linked you yet")
+
+    # Your account has the devices and a new password too, as a patient's Settings has.
+    expect(page.locator("#devices li")).to_have_count(1)
+    expect(page.locator("#devices li")).to_contain_text("This device · since")
+    expect(page.locator("#devices li")).to_contain_text("· with an app code")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password").fill("a new and longer passphrase")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-message")).to_have_text(
+        "Password changed. Your other devices are signed out."
+    )
+    expect(page.locator("#auth-events li").first).to_contain_text("Password changed")
+    assert axe_violations(page) == []
     desk.close()

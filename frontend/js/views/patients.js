@@ -2,6 +2,7 @@
 // last check-in and every open flag by name; each opens its summary page.
 import { request } from "../api.js";
 import { plural } from "../logic.js";
+import { mountDevicesAndPassword } from "./account.js";
 import {
   SECOND_STEP_CHANGED, mountPasskeys, mountSecondFactor, mountSignInActivity,
 } from "./factors.js";
@@ -76,11 +77,16 @@ export async function mountPatients(root) {
     <h2>Your account</h2>
     <section id="second-factor" aria-labelledby="factor-title"></section>
     <section id="passkeys" aria-labelledby="passkeys-title"></section>
-    <section id="sign-in-activity" aria-labelledby="activity-title"></section>`;
+    <section id="devices-section" aria-labelledby="devices-title"></section>
+    <section id="sign-in-activity" aria-labelledby="activity-title"></section>
+    <section id="password-section" aria-labelledby="password-title"></section>`;
+  const devices = root.querySelector("#devices-section");
+  const activity = root.querySelector("#sign-in-activity");
   const loading = [
     mountSecondFactor(root.querySelector("#second-factor")),
     mountPasskeys(root.querySelector("#passkeys")),
-    mountSignInActivity(root.querySelector("#sign-in-activity")),
+    mountDevicesAndPassword({ devices, password: root.querySelector("#password-section"), activity }),
+    mountSignInActivity(activity),
   ];
   const message = root.querySelector("#link-message");
   const listing = root.querySelector("#patient-list");

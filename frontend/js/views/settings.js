@@ -2,17 +2,9 @@
 import { OFFLINE, request } from "../api.js";
 import { namedProblems } from "../logic.js";
 import { refreshCopy } from "../store.js";
+import { mountDevicesAndPassword, sayIn } from "./account.js";
 import { mountPasskeys, mountSecondFactor, mountSignInActivity } from "./factors.js";
 import { mountReminders } from "./reminders.js";
-
-// How each device's sign-in passed the second step, if it did.
-const SIGNED_IN_WITH = {
-  totp: "with an app code",
-  recovery_code: "with a recovery code",
-  passkey: "with a passkey",
-};
-
-const PASSWORD_FIELDS = { current_password: "Current password", new_password: "New password" };
 
 // An import's problems, each named by where it is in the file ("Check-in 3, mood: ...").
 const KINDS = { sessions: ["session", "Session"], entries: ["check-in", "Check-in"], assessments: ["questionnaire", "Questionnaire"] };
@@ -62,18 +54,11 @@ export async function mountSettings(root, { user, onSignedOut }) {
       <button type="submit" class="secondary">Bring it in</button>
     </form>
     <p id="import-message" class="message hidden" role="status"></p>
-    <h3>Signed-in devices</h3><ul id="devices"></ul>
-    <p id="devices-message" class="message hidden" role="status"></p>
+    <section id="devices-section" aria-labelledby="devices-title"></section>
     <section id="second-factor" aria-labelledby="factor-title"></section>
     <section id="passkeys" aria-labelledby="passkeys-title"></section>
     <section id="sign-in-activity" aria-labelledby="activity-title"></section>
-    <h3>Change password</h3>
-    <form id="password-form" novalidate>
-      <label>Current password <input name="current_password" type="password" autocomplete="current-password"></label>
-      <label>New password <input name="new_password" type="password" autocomplete="new-password" minlength="12"></label>
-      <button type="submit" class="secondary">Change password</button>
-    </form>
-    <p id="password-message" class="message hidden" role="status"></p>
+    <section id="password-section" aria-labelledby="password-title"></section>
     <h3>Delete your account</h3>
     <form id="delete-form" novalidate>
       <label>Password <input name="password" type="password" autocomplete="current-password"></label>
@@ -81,51 +66,16 @@ export async function mountSettings(root, { user, onSignedOut }) {
     </form>
     <p id="delete-message" class="message hidden" role="status"></p>`;
   // Each form answers just below itself, where the person is looking.
-  const sayIn = (id) => (text, error = false) => {
-    const message = root.querySelector(`#${id}`);
-    message.textContent = text;
-    message.classList.remove("hidden");
-    message.classList.toggle("error", error);
-  };
-  const deviceSay = sayIn("devices-message");
-  const deviceList = root.querySelector("#devices");
-  const devices = async () => {
-    try {
-      const answer = await request("GET", "/api/v1/auth/sessions");
-      deviceList.replaceChildren(...answer.body.items.map((d) => {
-        const li = document.createElement("li");
-        li.textContent = `${d.current ? "This device" : d.user_agent || "A device"} · since ${d.created_at.slice(0, 10)}`
-          + (SIGNED_IN_WITH[d.second_factor] ? ` · ${SIGNED_IN_WITH[d.second_factor]}` : "");
-        if (!d.current) {
-          const b = document.createElement("button");
-          b.type = "button";
-          b.className = "secondary";
-          b.textContent = "Sign out there";
-          b.addEventListener("click", async () => {
-            try {
-              const gone = await request("DELETE", `/api/v1/auth/sessions/${d.id}`);
-              if (gone.status === 204) deviceSay("Signed out there.");
-              else deviceSay((gone.body && gone.body.message) || "That device was not signed out.", true);
-            } catch {
-              deviceSay(OFFLINE, true);
-              return;
-            }
-            devices();
-          });
-          li.appendChild(b);
-        }
-        return li;
-      }));
-    } catch {
-      deviceSay("You are offline: the list shows when you are connected.", true);
-    }
-  };
+  const sayUnder = (id) => sayIn(root.querySelector(`#${id}`));
+  const devices = root.querySelector("#devices-section");
+  const activity = root.querySelector("#sign-in-activity");
   const loading = [
-    mountSignInActivity(root.querySelector("#sign-in-activity")),
+    mountDevicesAndPassword({ devices, password: root.querySelector("#password-section"), activity }),
+    mountSignInActivity(activity),
     mountSecondFactor(root.querySelector("#second-factor")),
     mountPasskeys(root.querySelector("#passkeys")),
   ];
-  const zoneSay = sayIn("zone-message");
+  const zoneSay = sayUnder("zone-message");
   root.querySelector("#zone-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
@@ -136,29 +86,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
       zoneSay(OFFLINE, true);
     }
   });
-  const passwordSay = sayIn("password-message");
-  root.querySelector("#password-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(event.target);
-    let answer;
-    try {
-      answer = await request("POST", "/api/v1/auth/password", {
-        current_password: data.get("current_password"), new_password: data.get("new_password"),
-      });
-    } catch {
-      passwordSay(OFFLINE, true);
-      return;
-    }
-    if (answer.status === 204) {
-      passwordSay("Password changed. Your other devices are signed out.");
-      event.target.reset();
-      devices();
-      mountSignInActivity(root.querySelector("#sign-in-activity"));
-      return;
-    }
-    passwordSay(namedProblems(answer.body, PASSWORD_FIELDS, "The password was not changed."), true);
-  });
-  const importSay = sayIn("import-message");
+  const importSay = sayUnder("import-message");
   root.querySelector("#import-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = event.target.elements.file.files[0];
@@ -196,7 +124,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
     importSay(`Nothing was brought in. ${lines.slice(0, 5).join(" ")}${lines.length > 5 ? ` (and ${lines.length - 5} more)` : ""}`
       + (lines.length ? "" : (answer.body && answer.body.message) || "The file was refused."), true);
   });
-  const deleteSay = sayIn("delete-message");
+  const deleteSay = sayUnder("delete-message");
   root.querySelector("#delete-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!window.confirm("Delete your account and everything in it? This cannot be undone.")) return;
@@ -211,6 +139,6 @@ export async function mountSettings(root, { user, onSignedOut }) {
     else if (answer.status === 403) deleteSay("Wrong password: nothing was deleted.", true);
     else deleteSay(namedProblems(answer.body, { password: "Password" }, "Nothing was deleted."), true);
   });
-  loading.push(devices(), mountReminders(root.querySelector("#reminders")));
+  loading.push(mountReminders(root.querySelector("#reminders")));
   await Promise.allSettled(loading); // shown whole: the screen is no longer busy
 }
