@@ -195,3 +195,42 @@ def test_patient_list_costs_the_same_queries_for_2_and_200(app, unlinked_clinici
     many, listed = _queries_for_patient_list(app, unlinked_clinician)
     assert listed == 200
     assert many == few
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_the_clinicians_page_refuses_a_browser_with_a_page(
+    client, patient, linked_clinician, journal
+):
+    page = f"/clinician/patients/{patient.user['id']}"
+    # Not signed in (or the sign-in has ended): a page that says so, with the way to sign in.
+    answer = client.get(page, headers=BROWSER)
+    assert answer.status_code == 401
+    assert answer.mimetype == "text/html"
+    text = answer.get_data(as_text=True)
+    assert "<h1>Sign in to see this page</h1>" in text
+    assert '<a href="/">Sign in</a>' in text
+    # A program asking for data still gets the JSON error.
+    assert client.get(page).get_json()["code"] == 401
+    # A patient's account: 403, said in words.
+    refused = patient.get(page, headers=BROWSER)
+    assert refused.status_code == 403
+    assert "This is only for clinician accounts." in refused.get_data(as_text=True)
+    # Dates the other way round: named.
+    wrong = linked_clinician.get(page + "?from=2026-04-01&to=2026-03-01", headers=BROWSER)
+    assert wrong.status_code == 422
+    assert "<h1>This page cannot be shown</h1>" in wrong.get_data(as_text=True)
+    assert "from: " in wrong.get_data(as_text=True)
+    # Unlinked: 404, a way back to the list, and nothing of the patient's.
+    assert (
+        linked_clinician.delete(f"/api/v1/clinician/patients/{patient.user['id']}").status_code
+        == 204
+    )
+    gone = linked_clinician.get(page, headers=BROWSER)
+    assert gone.status_code == 404
+    text = gone.get_data(as_text=True)
+    assert "<h1>This patient is not in your list</h1>" in text
+    assert '<a href="/#/patients">Your patients</a>' in text
+    assert patient.user["email"] not in text
+    assert SECRET_NOTE not in text

@@ -259,7 +259,13 @@ def _log_share(link: ShareLink, action: str) -> None:
 def _not_found(html: bool) -> Response:
     message = "This link is unknown, has expired or was revoked. Ask the patient for a new one."
     if html:
-        page = render_template("gone.html", message=message)
+        page = render_template(
+            "refused.html",
+            title="Link not available",
+            heading="This link is not available",
+            message=message,
+            link=None,
+        )
         return Response(page, status=404, mimetype="text/html")
     return error_response(404, message)
 
@@ -320,6 +326,55 @@ def share_pdf(token: str) -> Response:
 
 
 # --- the clinician's view of a linked patient ---
+
+# A refusal of the clinician's page, opened in a browser, as a page: what happened and a way
+# on. By status: heading, default message, and the link offered.
+PAGE_REFUSALS = {
+    401: (
+        "Sign in to see this page",
+        "This browser is not signed in, or its sign-in has ended (a while without use). "
+        "Sign in, then open the patient from your list.",
+        ("/", "Sign in"),
+    ),
+    403: ("This page is not open to this account", "", ("/", "Back to the journal")),
+    404: (
+        "This patient is not in your list",
+        "The patient may have removed you from their care team, or the address is wrong.",
+        ("/#/patients", "Your patients"),
+    ),
+}
+
+
+@bp.after_request
+def _refusals_as_pages(response: Response) -> Response:
+    """Answer a browser that opened the clinician's page with a page, keeping the status."""
+    wants_page = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    if (
+        request.endpoint != "pages.clinician_page"
+        or response.status_code < 400
+        or not response.is_json
+        or wants_page != "text/html"
+    ):
+        return response
+    heading, default, link = PAGE_REFUSALS.get(
+        response.status_code,
+        ("This page cannot be shown", "", ("/#/patients", "Your patients")),
+    )
+    body = response.get_json(silent=True) or {}
+    named = [  # a bad ?from= or ?to=, by name
+        f"{field}: {' '.join(texts)}"
+        for where in (body.get("errors") or {}).values()
+        if isinstance(where, dict)
+        for field, texts in where.items()
+        if isinstance(texts, list)
+    ]
+    said = " ".join(named) or body.get("message", "")
+    message = default if response.status_code in (401, 404) else said or default
+    response.set_data(
+        render_template("refused.html", title=heading, heading=heading, message=message, link=link)
+    )
+    response.mimetype = "text/html"
+    return response
 
 
 def _clinician_scope(patient_id: uuid.UUID) -> tuple[User, Period]:
