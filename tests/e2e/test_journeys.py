@@ -7,16 +7,15 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from symptom_journal.journal.models import Entry
 
-from ..factories import PASSWORD
 from .ui import (
     DESKTOP,
     PHONE,
+    api_user,
     axe_violations,
     fits,
     open_screen,
@@ -28,24 +27,10 @@ from .ui import (
 )
 
 
-def api_patient(base: str, email: str, name: str, role: str = "patient") -> requests.Session:
-    """A patient (or clinician) registered through the API, with a CSRF token on every request."""
-    http = requests.Session()
-    token = http.get(f"{base}/api/v1/auth/csrf", timeout=10).json()["csrf_token"]
-    http.headers["X-CSRF-Token"] = token
-    answer = http.post(
-        f"{base}/api/v1/auth/register",
-        json={"email": email, "password": PASSWORD, "display_name": name, "role": role},
-        timeout=10,
-    )
-    assert answer.status_code == 201, answer.text
-    return http
-
-
 def test_a_patient_removes_a_clinician_from_the_care_team(live_server: str, browser: Any) -> None:
-    patient = api_patient(live_server, "ben@example.org", "Ben")
+    patient = api_user(live_server, "ben@example.org", "Ben")
     code = patient.post(f"{live_server}/api/v1/care-team/invites", timeout=10).json()["code"]
-    clinician = api_patient(live_server, "lee@example.org", "Dr Lee", role="clinician")
+    clinician = api_user(live_server, "lee@example.org", "Dr Lee", role="clinician")
     linked = clinician.post(
         f"{live_server}/api/v1/clinician/links", json={"code": code}, timeout=10
     )
@@ -82,7 +67,7 @@ def test_a_clinician_links_a_patient_reads_the_flags_and_unlinks(
     live_server: str, browser: Any
 ) -> None:
     # The patient: a blood pressure of 182/121 yesterday, and an invite code from the app.
-    patient = api_patient(live_server, "ana@example.org", "Ana")
+    patient = api_user(live_server, "ana@example.org", "Ana")
     yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0)
     answer = patient.post(
         f"{live_server}/api/v1/entries",
@@ -239,7 +224,7 @@ def test_a_double_tap_saves_once_and_a_long_note_shows_its_count(
 
 
 def test_the_share_page_links_its_files_and_fits_a_phone(live_server: str, browser: Any) -> None:
-    patient = api_patient(live_server, "lee@example.org", "Lee")
+    patient = api_user(live_server, "lee@example.org", "Lee")
     session = patient.post(
         f"{live_server}/api/v1/sessions",
         json={"started_at": "2026-03-05T10:00:00+01:00", "treatment": "esketamine_nasal"},

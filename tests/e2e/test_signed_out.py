@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from symptom_journal.journal.models import Entry
 
 from ..factories import PASSWORD
-from .ui import PHONE, open_screen, sign_up, tap_score
+from .ui import PHONE, api_session, api_user, open_screen, sign_up, tap_score
 
 NEW_PASSWORD = "another long passphrase"
 SIGNED_OUT = "You were signed out (a while without use, or from another device)."
@@ -28,15 +27,7 @@ def _sign_in(page: Any, email: str, password: str) -> None:
 def test_a_check_in_waiting_when_the_sign_in_ends_goes_to_its_own_account(
     live_server: str, browser: Any, sql: Any
 ) -> None:
-    other = requests.Session()  # someone else, on another phone
-    token = other.get(f"{live_server}/api/v1/auth/csrf", timeout=10).json()["csrf_token"]
-    other.headers["X-CSRF-Token"] = token
-    made = other.post(
-        f"{live_server}/api/v1/auth/register",
-        json={"email": "sam@example.org", "password": PASSWORD},
-        timeout=10,
-    )
-    assert made.status_code == 201
+    api_user(live_server, "sam@example.org")  # someone else, on another phone
 
     context = browser.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
@@ -48,9 +39,7 @@ def test_a_check_in_waiting_when_the_sign_in_ends_goes_to_its_own_account(
     expect(page.locator("#sync-status")).to_have_text("1 waiting to sync")
 
     # Alex sets a new password on a computer: every other sign-in ends, this phone's too.
-    computer = requests.Session()
-    token = computer.get(f"{live_server}/api/v1/auth/csrf", timeout=10).json()["csrf_token"]
-    computer.headers["X-CSRF-Token"] = token
+    computer = api_session(live_server)
     assert (
         computer.post(
             f"{live_server}/api/v1/auth/login",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import requests
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD
@@ -69,6 +70,28 @@ def api_write(page: Any, base: str, method: str, path: str, body: dict[str, Any]
     )
     assert answer.status == 201, answer.text()
     return answer.json()
+
+
+def api_session(base: str) -> requests.Session:
+    """A client of the API elsewhere (another phone, a computer), sending the CSRF token."""
+    http = requests.Session()
+    http.headers["X-CSRF-Token"] = http.get(f"{base}/api/v1/auth/csrf", timeout=10).json()[
+        "csrf_token"
+    ]
+    return http
+
+
+def api_user(
+    base: str, email: str, name: str | None = None, role: str = "patient"
+) -> requests.Session:
+    """A person registered through the API (so signed in), on a client of their own."""
+    http = api_session(base)
+    body = {"email": email, "password": PASSWORD, "role": role}
+    if name:
+        body["display_name"] = name
+    answer = http.post(f"{base}/api/v1/auth/register", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return http
 
 
 def sign_up_clinician(page: Any, base: str, email: str, name: str) -> None:

@@ -1,5 +1,5 @@
 // Settings: time zone, reminders, exports, signed-in devices, password, deleting the account.
-import { OFFLINE, request } from "../api.js";
+import { OFFLINE, send } from "../api.js";
 import { namedProblems } from "../logic.js";
 import { refreshCopy } from "../store.js";
 import { mountDevicesAndPassword, sayIn } from "./account.js";
@@ -78,13 +78,9 @@ export async function mountSettings(root, { user, onSignedOut }) {
   const zoneSay = sayUnder("zone-message");
   root.querySelector("#zone-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    try {
-      const answer = await request("PATCH", "/api/v1/auth/me", { timezone: new FormData(event.target).get("timezone") });
-      zoneSay(answer.status === 200 ? "Time zone saved."
-        : namedProblems(answer.body, { timezone: "Time zone" }, "The time zone was not saved."), answer.status !== 200);
-    } catch {
-      zoneSay(OFFLINE, true);
-    }
+    const answer = await send("PATCH", "/api/v1/auth/me", { timezone: new FormData(event.target).get("timezone") });
+    zoneSay(answer.status === 200 ? "Time zone saved."
+      : namedProblems(answer.body, { timezone: "Time zone" }, "The time zone was not saved."), answer.status !== 200);
   });
   const importSay = sayUnder("import-message");
   root.querySelector("#import-form").addEventListener("submit", async (event) => {
@@ -104,14 +100,11 @@ export async function mountSettings(root, { user, onSignedOut }) {
     const button = event.target.querySelector("button");
     button.disabled = true;
     importSay(`Bringing in ${file.name}…`);
-    let answer;
-    try {
-      answer = await request("POST", "/api/v1/import", journal);
-    } catch {
+    const answer = await send("POST", "/api/v1/import", journal);
+    button.disabled = false;
+    if (!answer.status) {
       importSay(OFFLINE, true);
       return;
-    } finally {
-      button.disabled = false;
     }
     if (answer.status === 200) {
       event.target.reset();
@@ -128,13 +121,7 @@ export async function mountSettings(root, { user, onSignedOut }) {
   root.querySelector("#delete-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!window.confirm("Delete your account and everything in it? This cannot be undone.")) return;
-    let answer;
-    try {
-      answer = await request("DELETE", "/api/v1/account", { password: new FormData(event.target).get("password") });
-    } catch {
-      deleteSay(OFFLINE, true);
-      return;
-    }
+    const answer = await send("DELETE", "/api/v1/account", { password: new FormData(event.target).get("password") });
     if (answer.status === 204) onSignedOut();
     else if (answer.status === 403) deleteSay("Wrong password: nothing was deleted.", true);
     else deleteSay(namedProblems(answer.body, { password: "Password" }, "Nothing was deleted."), true);

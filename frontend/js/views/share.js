@@ -1,5 +1,5 @@
 // Share with the care team: links, invite codes, who has looked. Needs the network.
-import { request } from "../api.js";
+import { request, send } from "../api.js";
 import { namedProblems } from "../logic.js";
 
 // The share form's fields, by their labels on screen.
@@ -56,11 +56,7 @@ export async function mountShare(root) {
   // Ends someone's access, once the person is sure: it cannot be undone.
   const removeThen = async (question, path) => {
     if (!window.confirm(question)) return;
-    try {
-      await request("DELETE", path);
-    } catch {
-      // offline: the lists, loaded again, say so
-    }
+    await send("DELETE", path); // offline: the lists, loaded again, say so
     await load();
   };
   const load = async () => {
@@ -112,13 +108,7 @@ export async function mountShare(root) {
       p.textContent = text;
       out.replaceChildren(p);
     };
-    let answer;
-    try {
-      answer = await request("POST", "/api/v1/shares", body);
-    } catch {
-      said("You are offline: sharing needs the network.");
-      return;
-    }
+    const answer = await send("POST", "/api/v1/shares", body);
     if (answer.status !== 201) {
       said(namedProblems(answer.body, SHARE_FIELDS, "The link was not made."));
       return;
@@ -136,13 +126,7 @@ export async function mountShare(root) {
 
   root.querySelector("#invite").addEventListener("click", async () => {
     const out = root.querySelector("#invite-code");
-    let answer;
-    try {
-      answer = await request("POST", "/api/v1/care-team/invites");
-    } catch {
-      out.textContent = "You are offline: making a code needs the network.";
-      return;
-    }
+    const answer = await send("POST", "/api/v1/care-team/invites");
     out.textContent = answer.status === 201
       ? `Code: ${answer.body.code} (one use, until ${answer.body.expires_at.slice(0, 10)})`
       : (answer.body && answer.body.message) || "No code was made. Try again in a while.";
